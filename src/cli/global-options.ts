@@ -1,0 +1,85 @@
+/**
+ * Global options, defined once as data: they drive commander, --help and the README.
+ */
+import { UsageError } from '../core/errors.js';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'csv', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface GlobalOptions {
+  config?: string;
+  db?: string;
+  apiUrl?: string;
+  json: boolean;
+  format?: OutputFormat;
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  sandbox: boolean;
+  appId?: string;
+  privateKey?: string;
+  installationId?: string;
+}
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  /** Environment variable that supplies the value when the flag is absent. */
+  env?: string;
+}
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { flags: '--config <file>', description: 'policy file (default: ./qms.config.yml if present, else built-in defaults)', env: 'QMS_CONFIG' },
+  { flags: '--db <file>', description: 'SQLite store (default: $XDG_STATE_HOME/qms/qms.db)', env: 'QMS_DB' },
+  { flags: '--api-url <url>', description: 'GitHub API URL, e.g. https://ghe.example.com/api/v3 (http:// only on loopback)', env: 'QMS_API_URL' },
+  { flags: '--json', description: 'print one JSON document on stdout (same as --format json)' },
+  { flags: '--format <format>', description: `output format: ${OUTPUT_FORMATS.join(', ')}` },
+  { flags: '-q, --quiet', description: 'only errors on stderr' },
+  { flags: '-v, --verbose', description: 'request log and stack traces on stderr (secrets redacted)' },
+  { flags: '--no-color', description: 'no colours (also when NO_COLOR is set or stdout is not a TTY)' },
+  { flags: '--sandbox', description: 'use the built-in simulated GitHub organisation (no token needed)' },
+  { flags: '--app-id <id>', description: 'authenticate as a GitHub App (with --private-key and --installation-id)', env: 'QMS_APP_ID' },
+  { flags: '--private-key <file>', description: "GitHub App private key (PEM file)", env: 'QMS_APP_PRIVATE_KEY_FILE' },
+  { flags: '--installation-id <id>', description: 'GitHub App installation id', env: 'QMS_APP_INSTALLATION_ID' },
+];
+
+/** Normalise what commander parsed (plus environment fallbacks) into GlobalOptions. */
+export function resolveGlobalOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): GlobalOptions {
+  const str = (key: string, envName?: string): string | undefined => {
+    const v = raw[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (envName && env[envName]) return env[envName];
+    return undefined;
+  };
+  const format = str('format');
+  if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}; got "${format}"`);
+  }
+  if (raw['json'] === true && format !== undefined && format !== 'json') {
+    throw new UsageError(`--json and --format ${format} contradict each other; use one`);
+  }
+  if (raw['quiet'] === true && raw['verbose'] === true) {
+    throw new UsageError('--quiet and --verbose contradict each other; use one');
+  }
+  const options: GlobalOptions = {
+    json: raw['json'] === true || format === 'json',
+    quiet: raw['quiet'] === true,
+    verbose: raw['verbose'] === true,
+    color: raw['color'] !== false && !env['NO_COLOR'],
+    sandbox: raw['sandbox'] === true || env['QMS_SANDBOX'] === '1',
+  };
+  const assign = (key: keyof GlobalOptions, value: string | undefined) => {
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  };
+  assign('config', str('config', 'QMS_CONFIG'));
+  assign('db', str('db', 'QMS_DB'));
+  assign('apiUrl', str('apiUrl', 'QMS_API_URL'));
+  assign('format', options.json ? 'json' : format);
+  assign('appId', str('appId', 'QMS_APP_ID'));
+  assign('privateKey', str('privateKey', 'QMS_APP_PRIVATE_KEY_FILE'));
+  assign('installationId', str('installationId', 'QMS_APP_INSTALLATION_ID'));
+  if (options.sandbox && options.apiUrl) {
+    throw new UsageError('--sandbox and --api-url contradict each other; the sandbox serves its own API');
+  }
+  return options;
+}

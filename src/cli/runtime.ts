@@ -1,0 +1,145 @@
+/**
+ * Per-invocation resources, created lazily so `qms --help` loads neither
+ * Octokit nor SQLite. Constructed once in src/cli and passed down; no
+ * module-level singletons.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
+import type { GlobalOptions, OutputFormat } from './global-options.js';
+import { createLogger, SecretRedactor, type Logger } from '../output/logger.js';
+import type { GitHubGateway } from '../github/gateway.js';
+import type { Viewer } from '../core/github-types.js';
+
+export interface RuntimeIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+type Closer = () => Promise<void> | void;
+
+export class Runtime {
+  readonly options: GlobalOptions;
+  readonly io: RuntimeIo;
+  readonly logger: Logger;
+  readonly redactor: SecretRedactor;
+  readonly abort = new AbortController();
+  private readonly closers: Closer[] = [];
+  private gatewayPromise: Promise<GitHubGateway> | undefined;
+  private viewerPromise: Promise<Viewer> | undefined;
+  private sandboxUrl: string | undefined;
+
+  constructor(options: GlobalOptions, io: RuntimeIo) {
+    this.options = options;
+    this.io = io;
+    this.redactor = new SecretRedactor();
+    this.logger = createLogger({
+      level: options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal',
+      write: (line) => io.stderr.write(line),
+      redactor: this.redactor,
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** The output format: --json/--format, else a table. */
+  get format(): OutputFormat {
+    return this.options.format ?? 'table';
+  }
+
+  /** Colour only for humans: a TTY, --no-color/NO_COLOR not set, table output. */
+  get color(): boolean {
+    return this.options.color && this.io.stdout.isTTY === true && this.format === 'table' && !this.io.env['NO_COLOR'];
+  }
+
+  /** Spinners only on an interactive stderr and never with --quiet or machine output. */
+  get interactive(): boolean {
+    return this.io.stderr.isTTY === true && !this.options.quiet && this.io.env['CI'] === undefined;
+  }
+
+  /** Where the SQLite store lives: --db, QMS_DB, $XDG_STATE_HOME/qms/qms.db, ~/.local/state/qms/qms.db. */
+  get dbPath(): string {
+    if (this.options.db) return path.resolve(this.io.cwd, this.options.db);
+    const stateHome = this.io.env['XDG_STATE_HOME'] || path.join(this.io.env['HOME'] || os.homedir(), '.local', 'state');
+    return path.join(stateHome, 'qms', 'qms.db');
+  }
+
+  /** The simulator's state file sits beside the store, so --sandbox runs see each other's changes. */
+  get sandboxStatePath(): string {
+    return path.join(path.dirname(this.dbPath), 'sandbox-state.json');
+  }
+
+  /** Register cleanup to run when the command ends (reverse order). */
+  onClose(fn: Closer): void {
+    this.closers.push(fn);
+  }
+
+  /** The API URL in use (the sandbox's, once started). */
+  get apiUrl(): string {
+    return this.sandboxUrl ?? this.options.apiUrl ?? 'https://api.github.com';
+  }
+
+  /** The GitHub gateway, authenticated; starts the in-process sandbox under --sandbox. */
+  gateway(): Promise<GitHubGateway> {
+    this.gatewayPromise ??= this.createGateway();
+    return this.gatewayPromise;
+  }
+
+  /** The authenticated identity (the audit actor), fetched once. */
+  viewer(): Promise<Viewer> {
+    this.viewerPromise ??= this.gateway().then((g) => g.getViewer());
+    return this.viewerPromise;
+  }
+
+  private async createGateway(): Promise<GitHubGateway> {
+    const { createGateway, resolveAuth, validateApiUrl } = await import('../github/create-gateway.js');
+    if (this.options.sandbox) {
+      const { startSandbox, sandboxTokenFor } = await import('../sandbox/index.js');
+      const sandbox = await startSandbox({ statePath: this.sandboxStatePath, persist: true });
+      this.onClose(() => sandbox.close());
+      this.sandboxUrl = sandbox.url;
+      // Never send a real credential to the simulator: only sandbox tokens are used.
+      const token = sandboxTokenFor(this.io.env);
+      return createGateway({
+        apiUrl: sandbox.url,
+        auth: { kind: 'token', token, source: 'sandbox' },
+        logger: this.logger,
+        redactor: this.redactor,
+        signal: this.signal,
+      });
+    }
+    const apiUrl = validateApiUrl(this.options.apiUrl ?? 'https://api.github.com');
+    const auth = await resolveAuth({
+      env: this.io.env,
+      appId: this.options.appId,
+      privateKeyPath: this.options.privateKey,
+      installationId: this.options.installationId,
+      cwd: this.io.cwd,
+    });
+    return createGateway({ apiUrl: apiUrl.toString(), auth, logger: this.logger, redactor: this.redactor, signal: this.signal });
+  }
+
+  /** Ensure a value was supplied, else a usage error naming the flag. */
+  require<T>(value: T | undefined, flag: string): T {
+    if (value === undefined || value === null || value === '') throw new UsageError(`${flag} is required`);
+    return value;
+  }
+
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    while (this.closers.length > 0) {
+      const fn = this.closers.pop()!;
+      try {
+        await fn();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The QMS policy in qms terms (camelCase). src/config reads `qms.config.yml`
+ * (snake_case, seed §2 and §4) and `.qms/branch-protection.yml` (seed §4.1),
+ * validates them against schemas/ and maps them to these types.
+ */
+import type { MergeSettings } from './protection.js';
+import type { Visibility } from './github-types.js';
+
+/** The seed's four tiers, strictest first. Policies may rename or add tiers. */
+export const BUILTIN_TIERS = ['mission_critical', 'business_critical', 'standard', 'experimental'] as const;
+
+/**
+ * The floor a tier demands of a branch. A key that is present is a requirement
+ * ("at least this strict"); an absent key means the tier does not care.
+ */
+export interface ProtectionProfile {
+  requiredReviews?: {
+    requiredApprovingReviewCount: number;
+    requireCodeOwnerReviews?: boolean;
+    dismissStaleReviews?: boolean;
+    requireLastPushApproval?: boolean;
+  };
+  requiredStatusChecks?: {
+    /** Status contexts that must be required (e.g. `qms/dor-validation`). */
+    contexts: string[];
+    /** Require branches to be up to date before merging. */
+    strict?: boolean;
+  };
+  enforceAdmins?: boolean;
+  requireLinearHistory?: boolean;
+  /** false: force pushes must be blocked. */
+  allowForcePushes?: boolean;
+  /** false: deletions must be blocked. */
+  allowDeletions?: boolean;
+  requireConversationResolution?: boolean;
+  requireSignedCommits?: boolean;
+}
+
+/** One target branch of a tier: the default branch, a name, or a glob such as `release/*`. */
+export interface BranchTarget {
+  /** `~DEFAULT_BRANCH`, an exact branch name, or an fnmatch pattern (`release/*`). */
+  pattern: string;
+  protection: ProtectionProfile;
+}
+
+export interface TierPolicy {
+  name: string;
+  description: string;
+  /** Strictness order: higher is stricter. Used for "most restrictive" and phases. */
+  rank: number;
+  branches: BranchTarget[];
+  /** Exact merge settings the tier wants; keys absent are not enforced. */
+  merge: Partial<MergeSettings>;
+  /** `qms/*` quality gates enabled for this tier. */
+  checks: string[];
+  /** Names of bypass levels usable in this tier. */
+  bypassLevels: string[];
+}
+
+export interface ClassificationRule {
+  tier: string;
+  /** Why, in words (shown as the classification reason). */
+  description?: string;
+  match: {
+    /** Repository name globs (picomatch). */
+    names?: string[];
+    /** All of these topics present. */
+    topics?: string[];
+    visibility?: Visibility[];
+    languages?: string[];
+  };
+}
+
+export interface BypassLevelPolicy {
+  name: string;
+  /** Role names (see `roles`) whose holders may approve. */
+  roles: string[];
+  incidentSeverities: string[];
+  businessImpacts: string[];
+  signaturesRequired: number;
+  documentationLevel: string;
+  /** How long an approved bypass stays active. */
+  maxDurationHours: number;
+  notifications: string[];
+}
+
+/** Who holds a role: GitHub users and teams. */
+export interface RoleBinding {
+  users: string[];
+  teams: string[];
+}
+
+export interface ReviewAssignmentPolicy {
+  weights: { expertiseMatch: number; workloadBalance: number; availability: number; contextPreservation: number };
+  expertise: Record<string, { paths: string[]; primary: string[]; secondary: string[] }>;
+  maxConcurrentReviews: number;
+}
+
+export interface GlobalPolicies {
+  compliance: {
+    auditRetentionDays: number;
+    regulatoryFrameworks: string[];
+    requiredDocumentation: string[];
+  };
+  securityBaselines: {
+    mandatoryChecks: string[];
+    vulnerabilityThresholds: { critical: number; high: number; medium: number; low: number };
+  };
+  performanceStandards: {
+    maxCheckDurationMinutes: number;
+    maxReviewAssignmentSeconds: number;
+    availabilityTarget: number;
+  };
+}
+
+export interface QmsPolicy {
+  version: 1;
+  /** Tier for repositories no evidence classifies. */
+  defaultTier: string;
+  tiers: Record<string, TierPolicy>;
+  classification: ClassificationRule[];
+  /** Repositories of the pilot phase (seed §3.2). */
+  pilotRepositories: string[];
+  roles: Record<string, RoleBinding>;
+  bypassLevels: Record<string, BypassLevelPolicy>;
+  reviewAssignment: ReviewAssignmentPolicy;
+  global: GlobalPolicies;
+}
+
+/** `.qms/branch-protection.yml` (seed §4.1), mapped. Every key optional except the tier. */
+export interface RepoConfig {
+  repository: { name?: string; tier: string };
+  branchProtection?: { targetBranches?: string[] };
+  statusChecks?: {
+    enabledChecks?: string[];
+    bypassControls?: { level1Enabled?: boolean; level2Enabled?: boolean; level3Enabled?: boolean; emergencyEnabled?: boolean };
+  };
+  reviewRequirements?: { requiredReviewers?: number; requireCodeOwnerReviews?: boolean; specialtyAssignment?: boolean };
+  mergeRestrictions?: {
+    requireUpToDate?: boolean;
+    requireLinearHistory?: boolean;
+    allowSquashMerge?: boolean;
+    allowMergeCommit?: boolean;
+    allowRebaseMerge?: boolean;
+  };
+  emergencyContacts?: { primary?: string; escalation?: string[]; executive?: string };
+}
