@@ -23,8 +23,9 @@ export function sanitizeForTerminal(text: string): string {
 export function sanitizeCsvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  text = text.replace(CONTROL_PATTERN, ' ');
+  // Check the raw text first: a leading tab or CR is itself an injection vector.
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  text = text.replace(CONTROL_PATTERN, ' ');
   if (/[",\r\n]/.test(text)) text = `"${text.replace(/"/g, '""')}"`;
   return text;
 }
