@@ -10,6 +10,7 @@ import type { GlobalOptions, OutputFormat } from './global-options.js';
 import { createLogger, SecretRedactor, type Logger } from '../output/logger.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Viewer } from '../core/github-types.js';
+import type { Store } from '../store/types.js';
 
 export interface RuntimeIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -31,6 +32,7 @@ export class Runtime {
   private gatewayPromise: Promise<GitHubGateway> | undefined;
   private viewerPromise: Promise<Viewer> | undefined;
   private sandboxUrl: string | undefined;
+  private readonly stores = new Map<'rw' | 'ro', Promise<Store>>();
 
   constructor(options: GlobalOptions, io: RuntimeIo) {
     this.options = options;
@@ -122,6 +124,28 @@ export class Runtime {
       cwd: this.io.cwd,
     });
     return createGateway({ apiUrl: apiUrl.toString(), auth, logger: this.logger, redactor: this.redactor, signal: this.signal });
+  }
+
+  /**
+   * The SQLite store at {@link dbPath}, opened once per mode and closed when the
+   * command ends. Reporting commands open it read-only so they never block a writer.
+   */
+  store(options: { readonly?: boolean } = {}): Promise<Store> {
+    const mode = options.readonly ? 'ro' : 'rw';
+    let promise = this.stores.get(mode);
+    if (!promise) {
+      promise = import('../store/index.js').then(({ openStore }) => {
+        const store = openStore(this.dbPath, {
+          readonly: options.readonly === true,
+          warn: (m: string) => this.logger.warn(m),
+          redact: (t: string) => this.logger.redact(t),
+        });
+        this.onClose(() => store.close());
+        return store;
+      });
+      this.stores.set(mode, promise);
+    }
+    return promise;
   }
 
   /** Ensure a value was supplied, else a usage error naming the flag. */

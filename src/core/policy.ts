@@ -75,13 +75,37 @@ export interface BypassLevelPolicy {
   name: string;
   /** Role names (see `roles`) whose holders may approve. */
   roles: string[];
+  /** `low` | `medium` | `high` | `critical`. */
   incidentSeverities: string[];
+  /** `low` | `moderate` | `significant` | `critical`; empty: any. */
   businessImpacts: string[];
   signaturesRequired: number;
+  /** `basic` | `detailed` | `comprehensive` | `incident_report`. */
   documentationLevel: string;
   /** How long an approved bypass stays active. */
   maxDurationHours: number;
+  /** `stakeholders` | `executives` | `stakeholders_immediately`. */
   notifications: string[];
+  // The remaining seed §2.5.1 conditions; optional so hand-built policies stay short.
+  /** Only during business hours (`business_hours: true`). */
+  businessHoursOnly?: boolean;
+  /** Approval expected within this many minutes (`approval_time: "< 1 hour"`). */
+  approvalTimeLimitMinutes?: number;
+  /** `compliance_risk` values this level answers (`low` | `medium` | `high`). */
+  complianceRisks?: string[];
+  regulatoryImpact?: boolean;
+  immediateActionRequired?: boolean;
+  postIncidentReview?: boolean;
+}
+
+/** A pilot repository as seed §3.2.1 lists it. */
+export interface PilotRepository {
+  /** Repository name (or `owner/name`). */
+  name: string;
+  /** The tier the pilot runs it in, if the policy says. */
+  tier?: string;
+  team?: string;
+  expectedPrVolume?: string;
 }
 
 /** Who holds a role: GitHub users and teams. */
@@ -91,9 +115,15 @@ export interface RoleBinding {
 }
 
 export interface ReviewAssignmentPolicy {
+  /** Sum to 1 (checked when the policy loads). */
   weights: { expertiseMatch: number; workloadBalance: number; availability: number; contextPreservation: number };
+  /** Kind of change -> file globs that recognise it and the roles (see `roles`) that review it. */
   expertise: Record<string, { paths: string[]; primary: string[]; secondary: string[] }>;
   maxConcurrentReviews: number;
+  // Seed §2.4.1 workload_tracking / availability_integration; optional extras.
+  priorityWeighting?: boolean;
+  reviewComplexityScoring?: boolean;
+  availability?: { calendarSystem: string; timezoneAwareness: boolean; workingHoursRespect: boolean };
 }
 
 export interface GlobalPolicies {
@@ -109,6 +139,7 @@ export interface GlobalPolicies {
   performanceStandards: {
     maxCheckDurationMinutes: number;
     maxReviewAssignmentSeconds: number;
+    /** Percent, e.g. 99.9 for `"99.9%"`. */
     availabilityTarget: number;
   };
 }
@@ -119,8 +150,10 @@ export interface QmsPolicy {
   defaultTier: string;
   tiers: Record<string, TierPolicy>;
   classification: ClassificationRule[];
-  /** Repositories of the pilot phase (seed §3.2). */
+  /** Repositories of the pilot phase (seed §3.2): their names. */
   pilotRepositories: string[];
+  /** The same repositories with the seed §3.2.1 details (same order as `pilotRepositories`). */
+  pilots?: PilotRepository[];
   roles: Record<string, RoleBinding>;
   bypassLevels: Record<string, BypassLevelPolicy>;
   reviewAssignment: ReviewAssignmentPolicy;

@@ -4,7 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { ProgramContext } from '../main.js';
+import { registerInit } from './init.js';
+import { registerConfig } from './config.js';
 
 export type RegisterCommand = (program: Command, ctx: ProgramContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerConfig,
+];

@@ -1,0 +1,556 @@
+/**
+ * Gap analysis: a repository's live protection against its tier, as findings
+ * (repo × branch × setting: expected, actual, severity), a protection level, and a
+ * status that never turns "could not see" into "unprotected".
+ *
+ * Pure: it takes the live state (from either reader), the classification, the tier
+ * policy already tightened by the repo config, and the policy's tiers.
+ */
+import { isWildcardPattern } from './branch-patterns.js';
+import type { Classification } from './classify.js';
+import { formatConfigProblem } from './errors.js';
+import { listProfileDeviations, listMergeSettingsDeviations, type SettingValue } from './desired-protection.js';
+import {
+  describeSource,
+  effectivePatternCoverage,
+  effectiveProtection,
+  type EffectiveProtection,
+  type EffectiveState,
+  type ProtectionSetting,
+  type SourceRef,
+} from './effective-protection.js';
+import type { ParsedRepoConfig, RepoLiveState } from './live-state.js';
+import type { ProtectionProfile, TierPolicy } from './policy.js';
+import { resolveFloorForBranch, deriveProtectionLevel, type ProtectionLevel } from './protection-level.js';
+import { compareRepoConfigToTier, effectiveTierProfile } from './repo-config-floor.js';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** What a finding is about: a protection setting, or one of the repository-level kinds. */
+export type SeverityKey =
+  | ProtectionSetting
+  | 'coverage'
+  | 'merge'
+  | 'repoConfig.invalid'
+  | 'repoConfig.looser';
+
+/**
+ * The severity table: the severity of each kind of gap on the strictest tier, and
+ * whether the tier may lower it. Rationale, strictest first:
+ * - critical: the change-control core is gone. No pull request required means anyone
+ *   with push access lands unreviewed code; allowed force pushes rewrite history and
+ *   destroy the audit trail a QMS rests on.
+ * - high: a control exists but a named QMS safeguard is missing: too few approvers,
+ *   no code-owner review, a missing `qms/*` gate, admins exempt (one person can skip
+ *   every rule), a deletable branch, future pattern branches (release/*) unprotected
+ *   from birth, and a repo config that cannot be read as written (its owners believe
+ *   in rules qms cannot see).
+ * - medium: hygiene that narrows a real but smaller risk window: stale approvals,
+ *   self-approved last pushes, out-of-date branches, non-linear history, unsigned
+ *   commits; and a repo config asking for less than its tier (never applied, but the
+ *   team's stated intent is wrong).
+ * - low: conversation resolution and merge-method choices (process preference).
+ * `capped: false` marks findings about configuration rather than protection: the
+ * tier does not soften them.
+ */
+export const SEVERITY_TABLE: Readonly<Record<SeverityKey, { severity: Severity; capped: boolean }>> = {
+  requiredReviews: { severity: 'critical', capped: true },
+  'requiredReviews.requiredApprovingReviewCount': { severity: 'high', capped: true },
+  'requiredReviews.requireCodeOwnerReviews': { severity: 'high', capped: true },
+  'requiredReviews.dismissStaleReviews': { severity: 'medium', capped: true },
+  'requiredReviews.requireLastPushApproval': { severity: 'medium', capped: true },
+  'requiredStatusChecks.contexts': { severity: 'high', capped: true },
+  'requiredStatusChecks.strict': { severity: 'medium', capped: true },
+  enforceAdmins: { severity: 'high', capped: true },
+  requireLinearHistory: { severity: 'medium', capped: true },
+  allowForcePushes: { severity: 'critical', capped: true },
+  allowDeletions: { severity: 'high', capped: true },
+  requireSignedCommits: { severity: 'medium', capped: true },
+  requireConversationResolution: { severity: 'low', capped: true },
+  // Not demanded by profiles today; listed so every setting has a row.
+  blockCreations: { severity: 'low', capped: true },
+  lockBranch: { severity: 'low', capped: true },
+  restrictions: { severity: 'medium', capped: true },
+  coverage: { severity: 'high', capped: true },
+  merge: { severity: 'low', capped: true },
+  'repoConfig.invalid': { severity: 'high', capped: false },
+  'repoConfig.looser': { severity: 'medium', capped: false },
+};
+
+/**
+ * The most severe a protection gap can be, per tier. A gap on a mission-critical
+ * system can stop the line; on experimental work it never rises above medium (the
+ * seed's experimental tier is sandboxes and proofs of concept). Tiers not listed
+ * (custom tiers) are placed by rank: the strictest tier of the policy caps at
+ * critical, the loosest at medium, anything between at high.
+ */
+export const TIER_SEVERITY_CAP: Readonly<Record<string, Severity>> = {
+  mission_critical: 'critical',
+  business_critical: 'high',
+  standard: 'high',
+  experimental: 'medium',
+};
+
+export function compareSeverity(a: Severity, b: Severity): number {
+  return SEVERITY_RANK[a] - SEVERITY_RANK[b];
+}
+
+/** The cap for `tier`, from the table or from its rank among `tiers`. */
+export function severityCapForTier(tier: string, tiers: Readonly<Record<string, TierPolicy>>): Severity {
+  const listed = TIER_SEVERITY_CAP[tier];
+  if (listed) return listed;
+  const ranks = Object.values(tiers).map((t) => t.rank);
+  const own = tiers[tier]?.rank;
+  if (own === undefined || ranks.length < 2) return 'critical';
+  if (own >= Math.max(...ranks)) return 'critical';
+  if (own <= Math.min(...ranks)) return 'medium';
+  return 'high';
+}
+
+/** The severity of a gap of kind `key` in `tier`. */
+export function severityFor(key: SeverityKey, tier: string, tiers: Readonly<Record<string, TierPolicy>>): Severity {
+  const row = SEVERITY_TABLE[key];
+  if (!row.capped) return row.severity;
+  const cap = severityCapForTier(tier, tiers);
+  return compareSeverity(row.severity, cap) > 0 ? cap : row.severity;
+}
+
+export interface Finding {
+  /** `owner/name`. */
+  repo: string;
+  /** The branch, or the pattern for coverage findings; null for repository-level findings. */
+  branch: string | null;
+  /** The tier target(s) that demand it (`~DEFAULT_BRANCH`, `release/*`); null for repository-level findings. */
+  target: string | null;
+  /** A protection setting, `coverage`, `merge.<key>`, `repoConfig` or `repoConfig.<field>`. */
+  setting: string;
+  expected: SettingValue;
+  actual: SettingValue;
+  severity: Severity;
+  tier: string;
+  /** One readable line. */
+  message: string;
+  /** Where the actual value comes from, in words (`classic rule 'main'`, `no rule applies`). */
+  source: string;
+}
+
+export type AssessmentStatus = 'assessed' | 'skipped' | 'unknown' | 'not_applicable' | 'error';
+
+export interface BranchAssessment {
+  /** The tier target that selected the branch. */
+  target: string;
+  branch: string;
+  /** `absent`: a named target branch that does not exist (nothing to assess). */
+  state: EffectiveState | 'absent';
+  reason?: string;
+}
+
+export interface PatternAssessment {
+  target: string;
+  /** Existing branches the pattern matches. */
+  existingBranches: string[];
+  futureCovered: boolean | null;
+  coveringRules: string[];
+  reason?: string;
+}
+
+export interface RepoAssessment {
+  repo: string;
+  tier: string | null;
+  status: AssessmentStatus;
+  /** One sentence: why this status. */
+  reason: string;
+  findings: Finding[];
+  /** Current protection level of the default branch. */
+  level: ProtectionLevel;
+  levelReason: string;
+  branches: BranchAssessment[];
+  patterns: PatternAssessment[];
+  notes: string[];
+  /** Assessed and without findings. */
+  compliant: boolean;
+}
+
+export interface AssessOptions {
+  /** Every tier of the policy: ranks for the protection level and severity caps. */
+  tiers: Readonly<Record<string, TierPolicy>>;
+  /**
+   * The repo config as src/config parsed it: an invalid one becomes a finding per
+   * problem; a valid one is compared with the (untightened) tier in `tiers`, and
+   * every looser setting becomes a `repoConfig.<field>` finding.
+   */
+  repoConfig?: ParsedRepoConfig;
+}
+
+/**
+ * The tier policy to assess (and later enforce) a repository against: its tier,
+ * tightened by a valid repo config (`effectiveTierProfile`); the plain tier when the
+ * config is absent or invalid. null when the tier is not in the policy.
+ */
+export function resolveTierPolicy(
+  tiers: Readonly<Record<string, TierPolicy>>,
+  tier: string | null,
+  repoConfig: ParsedRepoConfig | undefined,
+  defaultBranch: string,
+): TierPolicy | null {
+  if (tier === null) return null;
+  const base = tiers[tier];
+  if (!base) return null;
+  if (repoConfig?.status !== 'valid') return base;
+  return effectiveTierProfile(base, repoConfig.config, { defaultBranch });
+}
+
+/** A finding value: lists (check names, branch targets) are written comma-separated. */
+function toSettingValue(v: unknown): SettingValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(String).join(', ');
+  return JSON.stringify(v);
+}
+
+const SETTING_TEXT: Record<ProtectionSetting, (expected: SettingValue, actual: SettingValue) => string> = {
+  requiredReviews: () => 'pull requests are not required before merging',
+  'requiredReviews.requiredApprovingReviewCount': (e, a) => `${String(a)} approving review(s) required, the tier requires at least ${String(e)}`,
+  'requiredReviews.requireCodeOwnerReviews': () => 'code owner review is not required',
+  'requiredReviews.dismissStaleReviews': () => 'stale approvals are not dismissed when new commits are pushed',
+  'requiredReviews.requireLastPushApproval': () => 'the most recent push does not need approval by someone else',
+  'requiredStatusChecks.contexts': (e) => `required status check ${String(e)} is missing`,
+  'requiredStatusChecks.strict': () => 'branches need not be up to date before merging',
+  enforceAdmins: () => 'administrators can bypass the rules (enforce admins is off)',
+  requireLinearHistory: () => 'linear history is not required',
+  allowForcePushes: () => 'force pushes are allowed',
+  allowDeletions: () => 'the branch can be deleted',
+  blockCreations: () => 'branch creation is not restricted',
+  requireConversationResolution: () => 'conversations need not be resolved before merging',
+  requireSignedCommits: () => 'signed commits are not required',
+  lockBranch: () => 'the branch is not locked',
+  restrictions: () => 'pushes are not restricted',
+};
+
+function sourcesText(effective: EffectiveProtection, setting: ProtectionSetting): string {
+  const own = effective.sources[setting];
+  if (own && own.length > 0) return own.map(describeSource).join(', ');
+  const all: SourceRef[] = [];
+  for (const refs of Object.values(effective.sources)) {
+    for (const r of refs ?? []) if (!all.some((x) => describeSource(x) === describeSource(r))) all.push(r);
+  }
+  if (all.length === 0) return 'no rule applies';
+  return `${all.map(describeSource).join(', ')} (does not set it)`;
+}
+
+function branchFindings(
+  repo: string,
+  tier: string,
+  tiers: Readonly<Record<string, TierPolicy>>,
+  branch: string,
+  target: string,
+  floor: ProtectionProfile,
+  effective: EffectiveProtection,
+): Finding[] {
+  return listProfileDeviations(effective.protection, floor).map((d) => ({
+    repo,
+    branch,
+    target,
+    setting: d.setting,
+    expected: d.expected,
+    actual: d.actual,
+    severity: severityFor(d.setting, tier, tiers),
+    tier,
+    message: `${branch}: ${SETTING_TEXT[d.setting](d.expected, d.actual)}`,
+    source: sourcesText(effective, d.setting),
+  }));
+}
+
+function configFindings(repo: string, tier: string, defaultBranch: string, options: AssessOptions): Finding[] {
+  const out: Finding[] = [];
+  const parsed = options.repoConfig;
+  if (parsed?.status === 'invalid') {
+    const problems = parsed.problems.length > 0 ? parsed.problems : [{ file: parsed.path, message: 'invalid' }];
+    for (const p of problems) {
+      const text = formatConfigProblem(p);
+      out.push({
+        repo,
+        branch: null,
+        target: null,
+        setting: 'repoConfig',
+        expected: 'a valid repo config',
+        actual: text,
+        severity: severityFor('repoConfig.invalid', tier, options.tiers),
+        tier,
+        message: `repo config is invalid: ${text}`,
+        source: parsed.path,
+      });
+    }
+  }
+  const baseTier = options.tiers[tier];
+  if (parsed?.status === 'valid' && baseTier) {
+    for (const d of compareRepoConfigToTier(parsed.config, baseTier, { defaultBranch })) {
+      out.push({
+        repo,
+        branch: null,
+        target: d.branches.length > 0 ? d.branches.join(', ') : null,
+        setting: `repoConfig.${d.setting}`,
+        expected: toSettingValue(d.tierValue),
+        actual: toSettingValue(d.repoValue),
+        severity: severityFor('repoConfig.looser', tier, options.tiers),
+        tier,
+        message: `repo config ${d.message} (not applied)`,
+        source: parsed.path,
+      });
+    }
+  }
+  return out;
+}
+
+const MERGE_LABEL = { allowSquashMerge: 'squash merging', allowMergeCommit: 'merge commits', allowRebaseMerge: 'rebase merging' } as const;
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      compareSeverity(b.severity, a.severity) ||
+      (a.branch ?? '').localeCompare(b.branch ?? '') ||
+      a.setting.localeCompare(b.setting) ||
+      String(a.expected).localeCompare(String(b.expected)),
+  );
+}
+
+/**
+ * Assess one repository against its tier. `tierPolicy` must already include what
+ * the repo config tightens (`resolveTierPolicy` / `effectiveTierProfile`); looser
+ * repo config settings become findings (`options.repoConfig`), never floors.
+ *
+ * Statuses: `skipped` (classification skipped it: archived, disabled), `error` (the
+ * reader failed), `not_applicable` (no branch protection on this plan, or an empty
+ * repository with nothing to protect yet), `unknown` (some target could not be seen:
+ * findings on what could be seen are still listed), `assessed`.
+ */
+export function assessRepo(
+  live: RepoLiveState,
+  classification: Classification,
+  tierPolicy: TierPolicy | null,
+  options: AssessOptions,
+): RepoAssessment {
+  const repo = live.repo.fullName;
+  const defaultBranch = live.repo.defaultBranch;
+  const notes = [...classification.notes];
+  const levelOf = () => deriveProtectionLevel(effectiveProtection(live, defaultBranch), options.tiers, defaultBranch);
+  const done = (
+    status: AssessmentStatus,
+    reason: string,
+    rest: Partial<Pick<RepoAssessment, 'findings' | 'branches' | 'patterns'>> = {},
+  ): RepoAssessment => {
+    const level = levelOf();
+    const findings = sortFindings(rest.findings ?? []);
+    return {
+      repo,
+      tier: classification.tier,
+      status,
+      reason,
+      findings,
+      level: level.level,
+      levelReason: level.reason,
+      branches: rest.branches ?? [],
+      patterns: rest.patterns ?? [],
+      notes,
+      compliant: status === 'assessed' && findings.length === 0,
+    };
+  };
+
+  if (classification.status === 'skipped' || classification.tier === null) return done('skipped', classification.reason);
+  const tier = classification.tier;
+  if (tierPolicy === null) return done('error', `The tier ${tier} is not defined in the policy.`);
+  if (live.readError !== null) return done('error', `Reading the repository failed: ${live.readError}.`);
+
+  const findings = configFindings(repo, tier, defaultBranch, options);
+  if (options.repoConfig?.status === 'valid') {
+    for (const w of options.repoConfig.warnings ?? []) notes.push(`Repo config warning: ${formatConfigProblem(w)}`);
+  }
+  if (live.access === 'plan-unavailable') {
+    return done('not_applicable', `Branch protection is not available for this repository on its plan${live.accessReason ? ` (${live.accessReason})` : ''}.`, { findings });
+  }
+  if (live.repo.empty) {
+    return done('not_applicable', 'The repository is empty: there is no branch to protect yet.', { findings });
+  }
+
+  // Which branches to assess, and under which targets.
+  const branches: BranchAssessment[] = [];
+  const patterns: PatternAssessment[] = [];
+  const targetsOf = new Map<string, string[]>();
+  const addBranch = (branch: string, target: string) => {
+    const list = targetsOf.get(branch) ?? [];
+    if (!list.includes(target)) list.push(target);
+    targetsOf.set(branch, list);
+  };
+  for (const t of tierPolicy.branches) {
+    if (t.pattern === '~DEFAULT_BRANCH') {
+      addBranch(defaultBranch, t.pattern);
+    } else if (!isWildcardPattern(t.pattern)) {
+      if (live.branches !== null && !live.branches.includes(t.pattern)) {
+        branches.push({ target: t.pattern, branch: t.pattern, state: 'absent', reason: 'no such branch' });
+      } else {
+        addBranch(t.pattern, t.pattern);
+      }
+    } else {
+      const coverage = effectivePatternCoverage(live, t.pattern);
+      for (const b of coverage.existingBranches) addBranch(b.name, t.pattern);
+      const pa: PatternAssessment = {
+        target: t.pattern,
+        existingBranches: coverage.existingBranches.map((b) => b.name),
+        futureCovered: coverage.futureCovered,
+        coveringRules: coverage.coveringRules.map(describeSource),
+      };
+      if (coverage.reason) pa.reason = coverage.reason;
+      if (!coverage.branchListComplete) notes.push(`Branches were not listed, so ${t.pattern} was expanded from the branches the rules name.`);
+      patterns.push(pa);
+      if (coverage.futureCovered === false) {
+        findings.push({
+          repo,
+          branch: t.pattern,
+          target: t.pattern,
+          setting: 'coverage',
+          expected: true,
+          actual: false,
+          severity: severityFor('coverage', tier, options.tiers),
+          tier,
+          message: `${t.pattern}: no rule covers new ${t.pattern} branches, so they start unprotected`,
+          source: 'no classic rule or ruleset covers the pattern',
+        });
+      } else if (coverage.futureCovered === true && coverage.existingBranches.length === 0 && coverage.futureProtection) {
+        // No branch to look at yet: judge what a new branch would get.
+        const floor = t.protection;
+        for (const d of listProfileDeviations(coverage.futureProtection, floor)) {
+          findings.push({
+            repo,
+            branch: t.pattern,
+            target: t.pattern,
+            setting: d.setting,
+            expected: d.expected,
+            actual: d.actual,
+            severity: severityFor(d.setting, tier, options.tiers),
+            tier,
+            message: `${t.pattern} (new branches): ${SETTING_TEXT[d.setting](d.expected, d.actual)}`,
+            source: pa.coveringRules.join(', '),
+          });
+        }
+      } else if (coverage.futureCovered === null) {
+        notes.push(`Whether new ${t.pattern} branches are covered is unknown: ${coverage.reason ?? 'rules not visible'}.`);
+      }
+    }
+  }
+
+  let unknown = patterns.some((p) => p.futureCovered === null);
+  let notApplicable = false;
+  const unknownReasons: string[] = patterns.filter((p) => p.futureCovered === null).map((p) => `${p.target}: ${p.reason ?? 'coverage unknown'}`);
+  for (const [branch, targets] of [...targetsOf.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const effective = effectiveProtection(live, branch);
+    const target = targets.join(', ');
+    for (const t of targets) {
+      const entry: BranchAssessment = { target: t, branch, state: effective.state };
+      if (effective.reason) entry.reason = effective.reason;
+      branches.push(entry);
+    }
+    if (effective.state === 'not_applicable') {
+      notApplicable = true;
+      continue;
+    }
+    if (effective.state === 'unknown') {
+      // What could be seen is a lower bound: a gap in it may be closed by what could
+      // not be seen, so no findings are reported for this branch.
+      unknown = true;
+      unknownReasons.push(`${branch}: ${effective.reason ?? 'not visible'}`);
+      continue;
+    }
+    const floor = resolveFloorForBranch(
+      tierPolicy.branches.filter((t) => targets.includes(t.pattern)),
+      branch,
+      defaultBranch,
+    );
+    if (floor) findings.push(...branchFindings(repo, tier, options.tiers, branch, target, floor, effective));
+  }
+
+  // Merge settings are exact values the tier asks for (not floors).
+  const merge = live.repo.merge;
+  if (Object.keys(tierPolicy.merge).length > 0) {
+    if (merge === null) {
+      notes.push('Merge settings are not visible to this token, so they were not compared.');
+    } else {
+      for (const d of listMergeSettingsDeviations(merge, tierPolicy.merge)) {
+        findings.push({
+          repo,
+          branch: null,
+          target: null,
+          setting: `merge.${d.setting}`,
+          expected: d.expected,
+          actual: d.actual,
+          severity: severityFor('merge', tier, options.tiers),
+          tier,
+          message: `repository: ${MERGE_LABEL[d.setting]} ${d.actual ? 'allowed' : 'not allowed'}, the tier wants ${d.expected ? 'allowed' : 'not allowed'}`,
+          source: 'repository settings',
+        });
+      }
+    }
+  }
+
+  if (notApplicable) return done('not_applicable', 'Branch protection is not available for this repository on its plan.', { findings, branches, patterns });
+  if (unknown) {
+    return done('unknown', `Protection could not be fully seen (${unknownReasons.join('; ')}).`, { findings, branches, patterns });
+  }
+  const count = findings.length;
+  return done('assessed', count === 0 ? `Meets the ${tier} tier.` : `${count} gap(s) against the ${tier} tier.`, { findings, branches, patterns });
+}
+
+// ---------------------------------------------------------------------------
+// Summaries and thresholds
+
+export interface TierSummary {
+  /** The tier, or `unclassified` for skipped repositories without one. */
+  tier: string;
+  repos: number;
+  assessed: number;
+  compliant: number;
+  /** Repositories with at least one finding. */
+  withGaps: number;
+  gaps: Record<Severity, number>;
+  unknown: number;
+  notApplicable: number;
+  skipped: number;
+  errors: number;
+  /** Repositories per protection level. */
+  levels: Record<string, number>;
+}
+
+/** Per-tier counts, strictest tier first when `tiers` is given (else by name). */
+export function summarizeByTier(
+  assessments: readonly RepoAssessment[],
+  tiers?: Readonly<Record<string, TierPolicy>>,
+): TierSummary[] {
+  const byTier = new Map<string, TierSummary>();
+  for (const a of assessments) {
+    const key = a.tier ?? 'unclassified';
+    let s = byTier.get(key);
+    if (!s) {
+      s = { tier: key, repos: 0, assessed: 0, compliant: 0, withGaps: 0, gaps: { critical: 0, high: 0, medium: 0, low: 0 }, unknown: 0, notApplicable: 0, skipped: 0, errors: 0, levels: {} };
+      byTier.set(key, s);
+    }
+    s.repos += 1;
+    if (a.status === 'assessed') s.assessed += 1;
+    if (a.status === 'unknown') s.unknown += 1;
+    if (a.status === 'not_applicable') s.notApplicable += 1;
+    if (a.status === 'skipped') s.skipped += 1;
+    if (a.status === 'error') s.errors += 1;
+    if (a.compliant) s.compliant += 1;
+    if (a.findings.length > 0) s.withGaps += 1;
+    for (const f of a.findings) s.gaps[f.severity] += 1;
+    s.levels[a.level] = (s.levels[a.level] ?? 0) + 1;
+  }
+  const rank = (t: string) => tiers?.[t]?.rank ?? Number.NEGATIVE_INFINITY;
+  return [...byTier.values()].sort((a, b) => rank(b.tier) - rank(a.tier) || a.tier.localeCompare(b.tier));
+}
+
+/** Is any finding at or above `threshold`? (`none`: never.) Drives exit code 1. */
+export function meetsFailOn(findings: readonly Pick<Finding, 'severity'>[], threshold: Severity | 'none'): boolean {
+  if (threshold === 'none') return false;
+  return findings.some((f) => compareSeverity(f.severity, threshold) >= 0);
+}
