@@ -72,6 +72,18 @@ export function buildProgram(ctx: ProgramContext): Command {
   return program;
 }
 
+/**
+ * `qms history | head` closes the pipe early: the rest of the output has no
+ * reader, which is not an error. Without a listener Node would crash on EPIPE.
+ */
+function ignoreClosedPipe(stream: NodeJS.WritableStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 /** Entry point: returns the exit code (bin/qms.js sets process.exitCode). */
 export async function main(argv: string[], io?: Partial<RuntimeIo>): Promise<number> {
   const fullIo: RuntimeIo = {
@@ -82,6 +94,8 @@ export async function main(argv: string[], io?: Partial<RuntimeIo>): Promise<num
     cwd: io?.cwd ?? process.cwd(),
   };
   let exitCode: number = ExitCode.Ok;
+  ignoreClosedPipe(fullIo.stdout);
+  ignoreClosedPipe(fullIo.stderr);
   const fallbackLogger = createLogger({ level: 'normal', write: (l) => fullIo.stderr.write(l) });
 
   const ctx: ProgramContext = {
