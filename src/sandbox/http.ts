@@ -78,7 +78,16 @@ export const forbidden = (message: string): ApiError => new ApiError(403, messag
 /** 422 with GitHub's JSON-schema wording: "Invalid request.\n\n<detail>". */
 export const invalidRequest = (detail: string): ApiError => new ApiError(422, `Invalid request.\n\n${detail}`);
 /** 422 "Validation Failed" with an `errors` list (strings or `{resource, field, code, message}` objects). */
-export const validationFailed = (errors: unknown[]): ApiError => new ApiError(422, 'Validation Failed', { errors });
+/**
+ * 422 "Validation Failed". Routes documented with `validation-error-simple`
+ * (branch protection) carry plain strings; the others (`validation-error`)
+ * carry objects `{resource, field?, code, message}` — pass `resource` to get
+ * those from plain messages.
+ */
+export const validationFailed = (errors: unknown[], resource?: string): ApiError =>
+  new ApiError(422, 'Validation Failed', {
+    errors: resource === undefined ? errors : errors.map((e) => (typeof e === 'string' ? { resource, code: 'custom', message: e } : e)),
+  });
 
 /** Body as a plain object, or a GitHub-style 422 when it is something else. */
 export function bodyObject(ctx: RequestContext): Record<string, unknown> {

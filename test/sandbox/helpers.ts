@@ -2,7 +2,8 @@
  * Starts a sandbox on an ephemeral port and talks to it over real HTTP.
  * Each test file gets fresh state (seeded from fixtures/sandbox).
  */
-import { startSandbox, type Sandbox, type StartSandboxOptions } from '../../src/sandbox/index.js';
+import type { Sandbox, StartSandboxOptions } from '../../src/sandbox/index.js';
+import { startTestSandbox as startContractSandbox } from '../helpers/sandbox.js';
 
 export const token = (login: string): string => `qms_sandbox_${login}`;
 
@@ -45,8 +46,22 @@ export function apiFor(sandbox: Sandbox): Api {
   };
 }
 
+/**
+ * A simulator whose every exchange is checked against GitHub's OpenAPI
+ * description (test/helpers/sandbox.ts): closing it throws if any request or
+ * response broke the contract, so these behaviour tests double as contract tests.
+ */
 export async function startTestSandbox(options: StartSandboxOptions = {}): Promise<{ sandbox: Sandbox; api: Api }> {
-  const sandbox = await startSandbox(options);
+  const checked = await startContractSandbox(options);
+  const sandbox = checked.sandbox;
+  const close = sandbox.close.bind(sandbox);
+  sandbox.close = async () => {
+    try {
+      checked.assertContract();
+    } finally {
+      await close();
+    }
+  };
   return { sandbox, api: apiFor(sandbox) };
 }
 

@@ -70,7 +70,7 @@ function readValues(org: SimOrg, raw: unknown): PropertyValueInput[] {
     }
     return [{ name, value: value as string | string[], def }];
   });
-  if (errors.length > 0) throw validationFailed(errors);
+  if (errors.length > 0) throw validationFailed(errors, 'CustomPropertyValue');
   return out;
 }
 
@@ -138,11 +138,11 @@ export const propertyRoutes: RouteDef[] = [
         throw invalidRequest(`For 'properties/allowed_values', ${rubyInspect(allowed)} is not an array of at most 200 strings.`);
       }
       if ((valueType === 'single_select' || valueType === 'multi_select') && (!Array.isArray(allowed) || allowed.length === 0)) {
-        throw validationFailed([`allowed_values must be provided for ${valueType} properties`]);
+        throw validationFailed([`allowed_values must be provided for ${valueType} properties`], 'CustomProperty');
       }
       const required = body['required'] === true;
       const defaultValue = (body['default_value'] ?? null) as string | string[] | null;
-      if (required && defaultValue === null) throw validationFailed(['default_value must be provided for required properties']);
+      if (required && defaultValue === null) throw validationFailed(['default_value must be provided for required properties'], 'CustomProperty');
       const editable = body['values_editable_by'];
       const def: SimPropertyDefinition = {
         property_name: name,

@@ -148,7 +148,7 @@ const repoRulesetRoutes: RouteDef[] = [
     docs: '/rest/repos/rules#create-a-repository-ruleset',
     handler: (ctx) => {
       const repo = repoRulesetAccess(ctx, true);
-      if (repo.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this repository']);
+      if (repo.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this repository'], 'Ruleset');
       const rs = newRuleset(ctx, 'Repository', `${repo.owner}/${repo.name}`);
       applyRulesetBody(ctx, rs, true, repo.rulesets);
       repo.rulesets.push(rs);
@@ -236,7 +236,7 @@ const orgRulesetRoutes: RouteDef[] = [
     docs: '/rest/orgs/rules#create-an-organization-repository-ruleset',
     handler: (ctx) => {
       const org = orgRulesetAccess(ctx, true);
-      if (org.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this organization']);
+      if (org.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this organization'], 'Ruleset');
       const rs = newRuleset(ctx, 'Organization', org.login);
       applyRulesetBody(ctx, rs, true, org.rulesets);
       org.rulesets.push(rs);
