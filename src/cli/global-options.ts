@@ -19,6 +19,8 @@ export interface GlobalOptions {
   appId?: string;
   privateKey?: string;
   installationId?: string;
+  /** Minimum pause between write requests in ms (undefined: GitHub's advice, 1000; the sandbox: 0). */
+  writeIntervalMs?: number;
 }
 
 export interface OptionSpec {
@@ -41,6 +43,11 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--app-id <id>', description: 'authenticate as a GitHub App (with --private-key and --installation-id)', env: 'QMS_APP_ID' },
   { flags: '--private-key <file>', description: "GitHub App private key (PEM file)", env: 'QMS_APP_PRIVATE_KEY_FILE' },
   { flags: '--installation-id <id>', description: 'GitHub App installation id', env: 'QMS_APP_INSTALLATION_ID' },
+  {
+    flags: '--write-interval <ms>',
+    description: "minimum pause between write requests (default 1000, GitHub's advice against secondary limits)",
+    env: 'QMS_WRITE_INTERVAL_MS',
+  },
 ];
 
 /** Normalise what commander parsed (plus environment fallbacks) into GlobalOptions. */
@@ -78,6 +85,13 @@ export function resolveGlobalOptions(raw: Record<string, unknown>, env: NodeJS.P
   assign('appId', str('appId', 'QMS_APP_ID'));
   assign('privateKey', str('privateKey', 'QMS_APP_PRIVATE_KEY_FILE'));
   assign('installationId', str('installationId', 'QMS_APP_INSTALLATION_ID'));
+  const writeInterval = str('writeInterval', 'QMS_WRITE_INTERVAL_MS');
+  if (writeInterval !== undefined) {
+    if (!/^\d{1,6}$/.test(writeInterval)) {
+      throw new UsageError(`--write-interval must be a whole number of milliseconds (0–999999); got "${writeInterval}"`);
+    }
+    options.writeIntervalMs = Number(writeInterval);
+  }
   if (options.sandbox && options.apiUrl) {
     throw new UsageError('--sandbox and --api-url contradict each other; the sandbox serves its own API');
   }

@@ -11,6 +11,7 @@ import { createLogger, SecretRedactor, type Logger } from '../output/logger.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Viewer } from '../core/github-types.js';
 import type { Store } from '../store/types.js';
+import type { LoadedPolicy } from '../config/index.js';
 
 export interface RuntimeIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -33,6 +34,7 @@ export class Runtime {
   private viewerPromise: Promise<Viewer> | undefined;
   private sandboxUrl: string | undefined;
   private readonly stores = new Map<'rw' | 'ro', Promise<Store>>();
+  private policyPromise: Promise<LoadedPolicy> | undefined;
 
   constructor(options: GlobalOptions, io: RuntimeIo) {
     this.options = options;
@@ -113,17 +115,28 @@ export class Runtime {
         logger: this.logger,
         redactor: this.redactor,
         signal: this.signal,
+        // The in-process simulator has no secondary limits to respect.
+        throttle: { writeIntervalMs: this.options.writeIntervalMs ?? 0 },
       });
     }
-    const apiUrl = validateApiUrl(this.options.apiUrl ?? 'https://api.github.com');
+    const apiUrl = validateApiUrl(this.options.apiUrl ?? 'https://api.github.com').toString();
     const auth = await resolveAuth({
       env: this.io.env,
       appId: this.options.appId,
       privateKeyPath: this.options.privateKey,
       installationId: this.options.installationId,
       cwd: this.io.cwd,
+      redactor: this.redactor,
+      apiUrl,
     });
-    return createGateway({ apiUrl: apiUrl.toString(), auth, logger: this.logger, redactor: this.redactor, signal: this.signal });
+    return createGateway({
+      apiUrl,
+      auth,
+      logger: this.logger,
+      redactor: this.redactor,
+      signal: this.signal,
+      ...(this.options.writeIntervalMs !== undefined ? { throttle: { writeIntervalMs: this.options.writeIntervalMs } } : {}),
+    });
   }
 
   /**
@@ -146,6 +159,12 @@ export class Runtime {
       this.stores.set(mode, promise);
     }
     return promise;
+  }
+
+  /** The policy in use (--config, ./qms.config.yml, else built-in), loaded once. ConfigError (exit 2) when invalid. */
+  policy(): Promise<LoadedPolicy> {
+    this.policyPromise ??= import('../config/index.js').then(({ loadPolicy }) => loadPolicy(this.options.config, { cwd: this.io.cwd }));
+    return this.policyPromise;
   }
 
   /** Ensure a value was supplied, else a usage error naming the flag. */

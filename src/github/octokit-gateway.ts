@@ -1,0 +1,149 @@
+/**
+ * The GitHubGateway implementation: a thin facade that hands each call to the
+ * module for its resource. All Octokit details live in octokit-client.ts.
+ */
+import type { BranchProtection, MergeSettings } from '../core/protection.js';
+import type {
+  AppliedRule,
+  BranchInfo,
+  ClassicProtectionRead,
+  CustomPropertyValue,
+  ProtectionRule,
+  RateLimitStatus,
+  RepoFile,
+  RepoInfo,
+  RepoRef,
+  Ruleset,
+  Viewer,
+} from '../core/github-types.js';
+import type {
+  CommitState,
+  CommitStatus,
+  GitHubGateway,
+  ProtectionWriteResult,
+  PullRequest,
+  PullRequestCommit,
+  PullRequestFile,
+  PullRequestReview,
+  Team,
+} from './gateway.js';
+import { GitHubClient, type ClientOptions } from './octokit-client.js';
+import * as protection from './protection.js';
+import * as pulls from './pulls.js';
+import * as repos from './repos.js';
+import * as rules from './rules-graphql.js';
+import * as rulesets from './rulesets.js';
+
+export class OctokitGateway implements GitHubGateway {
+  /** Exposed for tests and diagnostics; callers use the methods. */
+  readonly client: GitHubClient;
+
+  constructor(options: ClientOptions) {
+    this.client = new GitHubClient(options);
+  }
+
+  getViewer(): Promise<Viewer> {
+    return repos.getViewer(this.client);
+  }
+  getRateLimit(): Promise<RateLimitStatus> {
+    return repos.getRateLimit(this.client);
+  }
+  listOrgRepos(org: string): AsyncIterable<RepoInfo> {
+    return repos.listOrgRepos(this.client, org);
+  }
+  getRepo(repo: RepoRef): Promise<RepoInfo> {
+    return repos.getRepo(this.client, repo);
+  }
+  listBranches(repo: RepoRef): AsyncIterable<BranchInfo> {
+    return repos.listBranches(this.client, repo);
+  }
+  getBranch(repo: RepoRef, branch: string): Promise<BranchInfo | null> {
+    return repos.getBranch(this.client, repo, branch);
+  }
+
+  getBranchProtection(repo: RepoRef, branch: string): Promise<ClassicProtectionRead> {
+    return protection.getBranchProtection(this.client, repo, branch);
+  }
+  putBranchProtection(
+    repo: RepoRef & { ownerType: RepoInfo['ownerType'] },
+    branch: string,
+    desired: BranchProtection,
+  ): Promise<ProtectionWriteResult> {
+    return protection.putBranchProtection(this.client, repo, branch, desired);
+  }
+  deleteBranchProtection(repo: RepoRef, branch: string): Promise<void> {
+    return protection.deleteBranchProtection(this.client, repo, branch);
+  }
+
+  listProtectionRules(repo: RepoRef): Promise<ProtectionRule[]> {
+    return rules.listProtectionRules(this.client, repo);
+  }
+  createProtectionRule(repoNodeId: string, pattern: string, desired: BranchProtection): Promise<ProtectionRule> {
+    return rules.createProtectionRule(this.client, repoNodeId, pattern, desired);
+  }
+  updateProtectionRule(ruleId: string, pattern: string, desired: BranchProtection): Promise<ProtectionRule> {
+    return rules.updateProtectionRule(this.client, ruleId, pattern, desired);
+  }
+  deleteProtectionRule(ruleId: string): Promise<void> {
+    return rules.deleteProtectionRule(this.client, ruleId);
+  }
+
+  listRepoRulesets(repo: RepoRef, options?: { includeParents?: boolean }): Promise<Ruleset[]> {
+    return rulesets.listRepoRulesets(this.client, repo, options);
+  }
+  listOrgRulesets(org: string): Promise<Ruleset[]> {
+    return rulesets.listOrgRulesets(this.client, org);
+  }
+  getRulesForBranch(repo: RepoRef, branch: string): Promise<AppliedRule[]> {
+    return rulesets.getRulesForBranch(this.client, repo, branch);
+  }
+
+  getFile(repo: RepoRef, path: string, ref?: string): Promise<RepoFile | null> {
+    return repos.getFile(this.client, repo, path, ref);
+  }
+  getCustomProperties(repo: RepoRef): Promise<Record<string, CustomPropertyValue>> {
+    return repos.getCustomProperties(this.client, repo);
+  }
+  listOrgCustomPropertyValues(org: string): AsyncIterable<{ repo: string; properties: Record<string, CustomPropertyValue> }> {
+    return repos.listOrgCustomPropertyValues(this.client, org);
+  }
+  setCustomProperties(org: string, repoNames: string[], properties: Record<string, CustomPropertyValue>): Promise<void> {
+    return repos.setCustomProperties(this.client, org, repoNames, properties);
+  }
+  updateMergeSettings(repo: RepoRef, settings: MergeSettings): Promise<MergeSettings> {
+    return repos.updateMergeSettings(this.client, repo, settings);
+  }
+
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequest> {
+    return pulls.getPullRequest(this.client, repo, number);
+  }
+  listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]> {
+    return pulls.listPullRequestFiles(this.client, repo, number);
+  }
+  listPullRequestCommits(repo: RepoRef, number: number): Promise<PullRequestCommit[]> {
+    return pulls.listPullRequestCommits(this.client, repo, number);
+  }
+  listPullRequestReviews(repo: RepoRef, number: number): Promise<PullRequestReview[]> {
+    return pulls.listPullRequestReviews(this.client, repo, number);
+  }
+  requestReviewers(repo: RepoRef, number: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
+    return pulls.requestReviewers(this.client, repo, number, reviewers);
+  }
+  createCommitStatus(
+    repo: RepoRef,
+    sha: string,
+    status: { context: string; state: CommitState; description?: string; targetUrl?: string },
+  ): Promise<CommitStatus> {
+    return pulls.createCommitStatus(this.client, repo, sha, status);
+  }
+  listCommitStatuses(repo: RepoRef, ref: string): Promise<CommitStatus[]> {
+    return pulls.listCommitStatuses(this.client, repo, ref);
+  }
+
+  listTeams(org: string): Promise<Team[]> {
+    return repos.listTeams(this.client, org);
+  }
+  listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
+    return repos.listTeamMembers(this.client, org, teamSlug);
+  }
+}
