@@ -123,6 +123,26 @@ export async function startTestSandbox(options: StartSandboxOptions = {}): Promi
 }
 
 /**
+ * A plain Sandbox whose `close()` first asserts the contract over every
+ * exchange it served: for tests that only need the server (gateway tests, e2e
+ * tests spawning qms), so every request they cause is checked against GitHub's
+ * description as well.
+ */
+export async function startCheckedSandbox(options: StartSandboxOptions = {}): Promise<Sandbox> {
+  const checked = await startTestSandbox(options);
+  const sandbox = checked.sandbox;
+  const close = sandbox.close.bind(sandbox);
+  sandbox.close = async () => {
+    try {
+      checked.assertContract();
+    } finally {
+      await close();
+    }
+  };
+  return sandbox;
+}
+
+/**
  * Registers beforeAll/afterAll for a describe block or file: starts a
  * sandbox, and at the end asserts the contract and closes it. Use the
  * returned handle's properties inside tests (they exist once beforeAll ran).

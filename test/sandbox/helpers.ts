@@ -3,7 +3,7 @@
  * Each test file gets fresh state (seeded from fixtures/sandbox).
  */
 import type { Sandbox, StartSandboxOptions } from '../../src/sandbox/index.js';
-import { startTestSandbox as startContractSandbox } from '../helpers/sandbox.js';
+import { startCheckedSandbox } from '../helpers/sandbox.js';
 
 export const token = (login: string): string => `qms_sandbox_${login}`;
 
@@ -46,22 +46,9 @@ export function apiFor(sandbox: Sandbox): Api {
   };
 }
 
-/**
- * A simulator whose every exchange is checked against GitHub's OpenAPI
- * description (test/helpers/sandbox.ts): closing it throws if any request or
- * response broke the contract, so these behaviour tests double as contract tests.
- */
+/** A simulator whose every exchange is checked against GitHub's OpenAPI description on close. */
 export async function startTestSandbox(options: StartSandboxOptions = {}): Promise<{ sandbox: Sandbox; api: Api }> {
-  const checked = await startContractSandbox(options);
-  const sandbox = checked.sandbox;
-  const close = sandbox.close.bind(sandbox);
-  sandbox.close = async () => {
-    try {
-      checked.assertContract();
-    } finally {
-      await close();
-    }
-  };
+  const sandbox = await startCheckedSandbox(options);
   return { sandbox, api: apiFor(sandbox) };
 }
 

@@ -2,7 +2,8 @@
  * Shared set-up for gateway integration tests: a simulator on 127.0.0.1 and a
  * real Octokit gateway talking to it over HTTP (no mocks).
  */
-import { startSandbox, type Sandbox, type StartSandboxOptions } from '../../../src/sandbox/index.js';
+import type { Sandbox, StartSandboxOptions } from '../../../src/sandbox/index.js';
+import { startCheckedSandbox } from '../../helpers/sandbox.js';
 import { createGateway, type GatewayOptions } from '../../../src/github/create-gateway.js';
 import type { GitHubGateway } from '../../../src/github/gateway.js';
 import { createLogger, SecretRedactor } from '../../../src/output/logger.js';
@@ -39,8 +40,9 @@ export function gatewayFor(sandbox: Sandbox, login: string, extra: Partial<Gatew
   return { gateway, lines, redactor };
 }
 
+/** The simulator; closing it asserts that every exchange kept GitHub's contract. */
 export async function withSandbox(options: StartSandboxOptions = {}): Promise<Sandbox> {
-  return startSandbox(options);
+  return startCheckedSandbox(options);
 }
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
