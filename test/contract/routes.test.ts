@@ -97,6 +97,9 @@ describe('every simulator route', () => {
     // Reads across the organization, its teams and repositories.
     await ok('/rate_limit');
     await ok('/user');
+    await ok('/users/rita');
+    await ok('/users/ada');
+    await ok('/apps/qms-checks');
     await ok('/orgs/acme');
     await ok('/orgs/acme/repos?type=all&per_page=5');
     await ok('/orgs/acme/members?per_page=100');

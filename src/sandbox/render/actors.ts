@@ -84,6 +84,22 @@ export function renderPrivateUser(state: SimState, user: SimUser, urls: Urls) {
   };
 }
 
+/** `public-user` (GET /users/{username} for anyone but the viewer). */
+export function renderPublicUser(state: SimState, user: SimUser, urls: Urls) {
+  const {
+    private_gists: _pg,
+    total_private_repos: _tp,
+    owned_private_repos: _op,
+    disk_usage: _du,
+    collaborators: _c,
+    two_factor_authentication: _tfa,
+    plan: _plan,
+    ...rest
+  } = renderPrivateUser(state, user, urls);
+  const publicRepos = state.repos.filter((r) => r.owner === user.login && r.visibility === 'public').length;
+  return { ...rest, public_repos: publicRepos };
+}
+
 /** `organization-simple` */
 export function renderOrgSimple(org: SimOrg, urls: Urls) {
   const u = urls.org(org.login);

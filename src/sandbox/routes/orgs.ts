@@ -5,7 +5,7 @@ import type { SimRepo, SimState } from '../model.js';
 import { findUser, isOrgMember, permissionOf, reposOf } from '../access.js';
 import { indexOf } from '../state-index.js';
 import { ApiError, notFound, pagedResult, type RouteDef, type RequestContext } from '../http.js';
-import { renderOrgFull, renderOrgSimple, renderPrivateUser, renderSimpleUser } from '../render/actors.js';
+import { renderApp, renderOrgFull, renderOrgSimple, renderPrivateUser, renderPublicUser, renderSimpleUser } from '../render/actors.js';
 import { renderMinimalRepo } from '../render/repos.js';
 import { requireOrg } from './common.js';
 
@@ -105,6 +105,29 @@ export const orgRoutes: RouteDef[] = [
     handler: (ctx) => {
       if (!ctx.viewer) throw new ApiError(401, 'Requires authentication');
       return { status: 200, body: renderPrivateUser(ctx.sim.state, ctx.viewer, ctx.urls) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/users/{username}',
+    docs: '/rest/users/users#get-a-user',
+    handler: (ctx) => {
+      const user = findUser(ctx.sim.state, ctx.params['username'] ?? '');
+      if (!user) throw notFound();
+      // GitHub answers the viewer's own login with the private-user shape.
+      const body = ctx.viewer?.id === user.id ? renderPrivateUser(ctx.sim.state, user, ctx.urls) : renderPublicUser(ctx.sim.state, user, ctx.urls);
+      return { status: 200, body };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/apps/{app_slug}',
+    docs: '/rest/apps/apps#get-an-app',
+    handler: (ctx) => {
+      const slug = (ctx.params['app_slug'] ?? '').toLowerCase();
+      const app = ctx.sim.state.apps.find((a) => a.slug.toLowerCase() === slug);
+      if (!app) throw notFound();
+      return { status: 200, body: renderApp(ctx.sim.state, app, ctx.urls) };
     },
   },
   {
