@@ -116,8 +116,9 @@ export async function main(argv: string[], io?: Partial<RuntimeIo>): Promise<num
         const globals = resolveGlobalOptions(command.optsWithGlobals(), fullIo.env);
         runtime = new Runtime(globals, fullIo);
         const code = await action(command.opts() as O, runtime, args);
-        exitCode = typeof code === 'number' ? code : ExitCode.Ok;
-        if (runtime.signal.aborted && exitCode === ExitCode.Ok) exitCode = ExitCode.Interrupted;
+        // An explicit code wins (a server stopped by Ctrl-C exits 0); a command that
+        // just returned after an interrupt reports 130.
+        exitCode = typeof code === 'number' ? code : runtime.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
       } catch (err) {
         exitCode = handleError(err, runtime?.logger ?? fallbackLogger);
       } finally {

@@ -33,6 +33,7 @@ export class Runtime {
   private gatewayPromise: Promise<GitHubGateway> | undefined;
   private viewerPromise: Promise<Viewer> | undefined;
   private sandboxUrl: string | undefined;
+  private sandboxInstance: import('../sandbox/index.js').Sandbox | undefined;
   private readonly stores = new Map<'rw' | 'ro', Promise<Store>>();
   private policyPromise: Promise<LoadedPolicy> | undefined;
 
@@ -94,6 +95,22 @@ export class Runtime {
     return this.gatewayPromise;
   }
 
+  /**
+   * Commands that only make sense against the simulator (`qms sandbox status`)
+   * use it even without --sandbox; an explicit --api-url contradicts that.
+   */
+  forceSandbox(): void {
+    if (this.options.sandbox) return;
+    if (this.gatewayPromise) throw new Error('forceSandbox() after the gateway was created');
+    if (this.options.apiUrl) throw new UsageError('this command uses the built-in sandbox; drop --api-url');
+    this.options.sandbox = true;
+  }
+
+  /** The in-process simulator, once `gateway()` started it under --sandbox. */
+  get sandbox(): import('../sandbox/index.js').Sandbox | undefined {
+    return this.sandboxInstance;
+  }
+
   /** The authenticated identity (the audit actor), fetched once. */
   viewer(): Promise<Viewer> {
     this.viewerPromise ??= this.gateway().then((g) => g.getViewer());
@@ -107,6 +124,7 @@ export class Runtime {
       const sandbox = await startSandbox({ statePath: this.sandboxStatePath, persist: true });
       this.onClose(() => sandbox.close());
       this.sandboxUrl = sandbox.url;
+      this.sandboxInstance = sandbox;
       // Never send a real credential to the simulator: only sandbox tokens are used.
       const token = sandboxTokenFor(this.io.env);
       return createGateway({

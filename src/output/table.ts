@@ -24,7 +24,7 @@ export function renderTable<R>(columns: Column<R>[], rows: R[], options: TableOp
     colWidths: widths.map((w) => w + 2),
     colAligns: columns.map((c) => c.align ?? 'left'),
     wordWrap: true,
-    wrapOnWordBoundary: false,
+    wrapOnWordBoundary: true,
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
     chars: {
       top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
