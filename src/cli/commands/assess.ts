@@ -1,0 +1,166 @@
+/**
+ * `qms assess --org O [--repo R]... [--tier T] [--fail-on S] [--concurrency N]`:
+ * parse flags -> load the policy -> read and evaluate the org -> store the run ->
+ * render (table, --json, --format csv|markdown|ndjson).
+ *
+ * Order matters for exit codes: bad flags and a bad policy or tier fail with 2
+ * before any request; a rejected token or a missing org fails with 3 before
+ * anything is assessed.
+ */
+import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
+import { createRequire } from 'node:module';
+import type { ProgramContext } from '../main.js';
+import type { Runtime } from '../runtime.js';
+
+interface AssessFlags {
+  org?: string;
+  repo?: string[];
+  tier?: string;
+  failOn?: string;
+  concurrency?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerAssess(program: Command, ctx: ProgramContext): void {
+  program
+    .command('assess')
+    .description('gap analysis: every repository against its tier (table, --json, --format csv|markdown|ndjson); stored as a run')
+    .option('--org <org>', 'organization to assess (required)')
+    .option('--repo <name>', 'only this repository; repeat for several', collect)
+    .option('--tier <tier>', 'only repositories classified into this tier')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: critical, high, medium, low, none', 'high')
+    .option('--concurrency <n>', 'repositories read at once, 1-32', '8')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n' +
+        '2 bad flags or config, 3 GitHub auth/API error before anything was assessed,\n' +
+        '4 some repositories could not be read (the others are assessed and stored).',
+    )
+    .action(async (_opts: AssessFlags, cmd: Command) => {
+      await ctx.run<AssessFlags>(cmd, runAssessCommand);
+    });
+}
+
+/** Width for the table: the terminal's, else $COLUMNS, else 80. */
+export function outputWidth(runtime: Runtime): number {
+  const out = runtime.io.stdout;
+  if (out.isTTY === true && typeof out.columns === 'number' && out.columns > 0) return out.columns;
+  const env = Number(runtime.io.env['COLUMNS']);
+  return Number.isInteger(env) && env > 0 ? env : 80;
+}
+
+/**
+ * Every in-flight request listens for the run's abort signal (src/github adds a
+ * listener per request); reading several repositories at once passes Node's
+ * default of 10 and would print a spurious "possible memory leak" warning.
+ */
+export function allowConcurrentRequests(runtime: Runtime): void {
+  setMaxListeners(1000, runtime.signal);
+}
+
+export function toolVersion(): string | null {
+  try {
+    return (createRequire(import.meta.url)('../../../package.json') as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<number> {
+  const assess = await import('../../services/assess.js');
+  const org = assess.parseOrgOption(flags.org);
+  const repos = assess.parseRepoOptions(org, flags.repo);
+  const failOn = assess.parseFailOn(flags.failOn);
+  const concurrency = assess.parseConcurrencyOption(flags.concurrency);
+
+  const [{ resolveTierOption }, { policyOriginOf, describePolicyWarnings }] = await Promise.all([
+    import('../../services/evaluate.js'),
+    import('../../services/policy.js'),
+  ]);
+  const loaded = await runtime.policy();
+  for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
+  const tier = flags.tier === undefined ? undefined : resolveTierOption(loaded.policy, flags.tier);
+
+  allowConcurrentRequests(runtime);
+  const gateway = await runtime.gateway();
+  const viewer = await runtime.viewer();
+  const store = await runtime.store();
+  const [{ createRestLiveStateReader }, { startProgress }] = await Promise.all([
+    import('../../services/readers/index.js'),
+    import('../../output/progress.js'),
+  ]);
+  const reader = createRestLiveStateReader(gateway, {
+    policy: loaded.policy,
+    ...(tier !== undefined ? { tier } : {}),
+    concurrency,
+    logger: runtime.logger,
+  });
+
+  const progress = await startProgress(`Assessing ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
+  let report;
+  try {
+    report = await assess.runAssess(
+      {
+        reader,
+        policy: loaded.policy,
+        policyOrigin: policyOriginOf(loaded),
+        store,
+        actor: viewer.login,
+        apiUrl: runtime.apiUrl,
+        toolVersion: toolVersion(),
+        logger: runtime.logger,
+        signal: runtime.signal,
+        onProgress: (done, total) => progress.update(`Assessing ${org}: ${done}/${total ?? '?'} repositories`),
+      },
+      { org, ...(repos.length > 0 ? { repos } : {}), ...(tier !== undefined ? { tier } : {}), failOn, concurrency },
+    );
+    progress.stop();
+  } catch (err) {
+    progress.fail();
+    throw err;
+  }
+
+  const view = await import('../../output/assess-view.js');
+  const out = runtime.io.stdout;
+  switch (runtime.format) {
+    case 'json': {
+      const { toJson } = await import('../../output/formats.js');
+      out.write(toJson(view.buildAssessDocument(report)));
+      break;
+    }
+    case 'ndjson': {
+      const { toNdjson } = await import('../../output/formats.js');
+      out.write(toNdjson(report.findings.map(view.toFindingRecord)));
+      break;
+    }
+    case 'csv': {
+      const { toCsv } = await import('../../output/formats.js');
+      out.write(toCsv(view.FINDING_COLUMNS, report.findings));
+      break;
+    }
+    case 'markdown': {
+      const { toMarkdown } = await import('../../output/formats.js');
+      out.write(toMarkdown(view.FINDING_COLUMNS, report.findings));
+      break;
+    }
+    case 'table': {
+      const { createPalette } = await import('../../output/colour.js');
+      out.write(view.renderAssessTable(report, { width: outputWidth(runtime), palette: createPalette(runtime.color) }));
+      break;
+    }
+  }
+
+  const s = report.summary;
+  for (const repo of report.repos) {
+    if (repo.assessment.status === 'error') runtime.logger.warn(`${repo.repo}: ${repo.assessment.reason}`);
+  }
+  if (s.failedRepos.length > 0) {
+    runtime.logger.warn(`${s.failedRepos.length} of ${s.repos} repositories could not be read; the others were assessed and recorded (exit 4)`);
+  } else if (s.failing > 0) {
+    runtime.logger.info(`${s.failing} finding${s.failing === 1 ? '' : 's'} at or above --fail-on ${failOn}`);
+  }
+  runtime.logger.info(`stored as run ${report.runId} in ${runtime.dbPath}`);
+  return report.exitCode;
+}

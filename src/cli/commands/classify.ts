@@ -1,0 +1,177 @@
+/**
+ * `qms classify --org O [--repo R]... [--write-properties [--dry-run] [--yes]]`:
+ * the tier of each repository with its evidence and reason; optionally set the
+ * `qms_tier` custom property where weaker evidence decided the tier.
+ *
+ * Writing is a change to GitHub: without a TTY it needs --yes (exit 2 otherwise),
+ * --dry-run shows the changes and writes nothing.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import type { ProgramContext } from '../main.js';
+import type { Runtime } from '../runtime.js';
+import { allowConcurrentRequests, outputWidth, toolVersion } from './assess.js';
+
+interface ClassifyFlags {
+  org?: string;
+  repo?: string[];
+  writeProperties?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  concurrency?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerClassify(program: Command, ctx: ProgramContext): void {
+  program
+    .command('classify')
+    .description('the tier of every repository, with the evidence and the reason; optionally set the qms_tier custom property')
+    .option('--org <org>', 'organization to classify (required)')
+    .option('--repo <name>', 'only this repository; repeat for several', collect)
+    .option('--write-properties', 'set qms_tier where a topic, policy rule or the default tier decided it and the property differs')
+    .option('--dry-run', 'with --write-properties: show the changes, write nothing')
+    .option('--yes', 'with --write-properties: do not ask for confirmation (required without a terminal)')
+    .option('--concurrency <n>', 'repositories read at once, 1-32', '8')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 2 bad flags or config (also --write-properties without\n' +
+        '--yes and no terminal), 3 GitHub auth/API error before anything was read,\n' +
+        '4 some repositories could not be read or written, 5 another mutating run\n' +
+        'holds the lock.',
+    )
+    .action(async (_opts: ClassifyFlags, cmd: Command) => {
+      await ctx.run<ClassifyFlags>(cmd, runClassifyCommand);
+    });
+}
+
+/** Ask on the terminal; only called when stdin and stderr are TTYs. */
+async function confirm(runtime: Runtime, question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: runtime.io.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promise<number> {
+  const assess = await import('../../services/assess.js');
+  const org = assess.parseOrgOption(flags.org);
+  const repos = assess.parseRepoOptions(org, flags.repo);
+  const concurrency = assess.parseConcurrencyOption(flags.concurrency);
+  if ((flags.dryRun || flags.yes) && !flags.writeProperties) {
+    throw new UsageError(`${flags.dryRun ? '--dry-run' : '--yes'} only applies with --write-properties`);
+  }
+
+  const { policyOriginOf, describePolicyWarnings } = await import('../../services/policy.js');
+  const loaded = await runtime.policy();
+  for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
+
+  allowConcurrentRequests(runtime);
+  const gateway = await runtime.gateway();
+  const viewer = await runtime.viewer();
+  const [classify, { createRestLiveStateReader }, { startProgress }] = await Promise.all([
+    import('../../services/classify.js'),
+    import('../../services/readers/index.js'),
+    import('../../output/progress.js'),
+  ]);
+  // No policy handed to the reader: classification needs no branch protection.
+  const reader = createRestLiveStateReader(gateway, { concurrency, logger: runtime.logger });
+  const progress = await startProgress(`Classifying ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
+  let classified;
+  try {
+    classified = await classify.classifyOrg(
+      {
+        reader,
+        policy: loaded.policy,
+        logger: runtime.logger,
+        signal: runtime.signal,
+        onProgress: (done, total) => progress.update(`Classifying ${org}: ${done}/${total ?? '?'} repositories`),
+      },
+      { org, ...(repos.length > 0 ? { repos } : {}) },
+    );
+    progress.stop();
+  } catch (err) {
+    progress.fail();
+    throw err;
+  }
+
+  const summary = classify.summarizeClassification(classified);
+  const plan = classify.planPropertyWrites(classified);
+  let mode: 'off' | 'dry-run' | 'write' = 'off';
+  let result = null;
+  if (flags.writeProperties) {
+    mode = flags.dryRun ? 'dry-run' : 'write';
+    if (mode === 'write' && plan.changes.length > 0) {
+      if (!flags.yes) {
+        const canAsk = runtime.io.stdinIsTTY && runtime.io.stderr.isTTY === true;
+        if (!canAsk) {
+          throw new UsageError(`--write-properties would set qms_tier on ${plan.changes.length} repositories; pass --yes to confirm (no terminal to ask)`, {
+            hint: 'run with --dry-run first to see the changes',
+          });
+        }
+        if (!(await confirm(runtime, `Set qms_tier on ${plan.changes.length} repositories of ${org}?`))) {
+          runtime.logger.info('nothing written');
+          mode = 'dry-run';
+        }
+      }
+      if (mode === 'write') {
+        const store = await runtime.store();
+        result = await classify.applyPropertyWrites(
+          {
+            gateway,
+            store,
+            actor: viewer.login,
+            apiUrl: runtime.apiUrl,
+            toolVersion: toolVersion(),
+            command: `qms classify --org ${org} --write-properties`,
+            logger: runtime.logger,
+            signal: runtime.signal,
+          },
+          org,
+          plan,
+        );
+      }
+    }
+  }
+
+  const exitCode = classify.classifyExitCode(summary, result);
+  const view = await import('../../output/classify-view.js');
+  const report = {
+    org,
+    generatedAt: new Date().toISOString(),
+    toolVersion: toolVersion(),
+    policy: policyOriginOf(loaded),
+    repos: classified,
+    summary,
+    properties: { mode, plan, result },
+    exitCode,
+  };
+  const out = runtime.io.stdout;
+  const formats = await import('../../output/formats.js');
+  switch (runtime.format) {
+    case 'json':
+      out.write(formats.toJson(view.buildClassifyDocument(report)));
+      break;
+    case 'ndjson':
+      out.write(formats.toNdjson(view.classifyNdjsonRecords(report)));
+      break;
+    case 'csv':
+      out.write(formats.toCsv(view.CLASSIFY_COLUMNS, classified));
+      break;
+    case 'markdown':
+      out.write(formats.toMarkdown(view.CLASSIFY_COLUMNS, classified));
+      break;
+    case 'table': {
+      const { createPalette } = await import('../../output/colour.js');
+      out.write(view.renderClassifyTable(report, { width: outputWidth(runtime), palette: createPalette(runtime.color) }));
+      break;
+    }
+  }
+  for (const r of classified) if (r.status === 'error') runtime.logger.warn(`${r.repo}: ${r.error ?? 'could not be read'}`);
+  if (result) runtime.logger.info(`qms_tier writes recorded as change set ${result.changeSetId} (run ${result.runId}) in ${runtime.dbPath}`);
+  return exitCode;
+}
