@@ -7,15 +7,16 @@
  *   plugin-retry    — 5xx and network errors (writes included: a retried create may then
  *                     meet its own first attempt, e.g. "Name already protected"), backoff
  *                     (n+1)² s; 429 is in doNotRetry
- *   plugin-throttling — 403/429 rate limits: honours retry-after (secondary) and the reset (primary);
- *                       paces writes and GraphQL (≥1 s apart by default)
- *   transport       — per-attempt timeout combined with the run's signal; the verbose request log
+ *   plugin-throttling — 403/429 rate limits: honours retry-after (secondary) and the reset (primary)
+ *   transport       — paces mutative requests (REST writes, GraphQL mutations; ≥1 s apart by
+ *                     default), per-attempt timeout combined with the run's signal; the request log
  *   (request-log, auth, fetch)
  * GITHUB-API.md §5 "Interaction": with retry inside throttling, plugin-retry retries a 429
  * at 1 s/4 s and ignores retry-after. Here retry is the outer hook *and* 429 is in
  * `doNotRetry`, so rate limits are handled by throttling alone, and each retry of a
  * 5xx passes through throttling's pacing again.
  */
+import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
@@ -44,7 +45,7 @@ export interface ThrottleTuning {
   maxPrimaryWaitSeconds?: number;
   /** Milliseconds per second of `retry-after` (default 1000). */
   retryAfterBaseValue?: number;
-  /** Minimum gap between writes and GraphQL requests (default: the plugin's 1000 ms, GitHub's advice). */
+  /** Minimum gap between mutative requests: REST writes and GraphQL mutations (default 1000 ms, GitHub's advice). */
   writeIntervalMs?: number;
   /** Minimum gap between requests that notify people, e.g. requesting reviewers (default: the plugin's 3000 ms). */
   notificationIntervalMs?: number;
@@ -84,23 +85,59 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * without touching the plugin's process-global groups.
  */
 function createIntervalGroup(minTimeMs: number) {
-  let nextAt = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  const pacer = createPacer(minTimeMs);
   const limiter = {
     schedule(...args: unknown[]): Promise<unknown> {
       const at = typeof args[0] === 'function' ? 0 : 1;
       const fn = args[at] as (...a: unknown[]) => unknown;
       const rest = args.slice(at + 1);
-      const turn = queue.then(async () => {
-        const wait = nextAt - Date.now();
-        if (wait > 0) await sleep(wait);
-        nextAt = Date.now() + minTimeMs;
-      });
-      queue = turn;
-      return turn.then(() => fn(...rest));
+      return pacer().then(() => fn(...rest));
     },
   };
   return { key: () => limiter };
+}
+
+/** Resolves turns in order, each at least `minTimeMs` after the previous one. */
+function createPacer(minTimeMs: number): () => Promise<void> {
+  let nextAt = 0;
+  let queue: Promise<void> = Promise.resolve();
+  return () => {
+    const turn = queue.then(async () => {
+      const wait = nextAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      nextAt = Date.now() + minTimeMs;
+    });
+    queue = turn;
+    return turn;
+  };
+}
+
+/**
+ * plugin-throttling paces every `/graphql` request like a write (≥1 s apart),
+ * which would make a batched read of 100 GraphQL pages take 100 s. GitHub's
+ * advice ("wait at least one second between each request") is for mutative
+ * requests — POST/PATCH/PUT/DELETE and GraphQL mutations — so the plugin's write
+ * group is a pass-through and qms paces exactly those requests itself, in the
+ * transport hook where the GraphQL document is visible.
+ */
+const PASS_THROUGH_GROUP = {
+  key: () => ({
+    schedule(...args: unknown[]): Promise<unknown> {
+      const at = typeof args[0] === 'function' ? 0 : 1;
+      const fn = args[at] as (...a: unknown[]) => unknown;
+      return Promise.resolve().then(() => fn(...args.slice(at + 1)));
+    },
+  }),
+};
+
+/** Is this request mutative in GitHub's sense (paced), as opposed to a read? */
+export function isMutativeRequest(options: { method: string; url: string; query?: unknown }): boolean {
+  const pathname = options.url.replace(/^https?:\/\/[^/]+/i, '').split('?')[0] ?? '';
+  if (/\/graphql$/.test(pathname)) {
+    // A GraphQL document is a mutation when its operation keyword says so.
+    return typeof options.query === 'string' && /^\s*(#[^\n]*\n\s*)*mutation\b/.test(options.query);
+  }
+  return options.method !== 'GET' && options.method !== 'HEAD';
 }
 
 function abortReason(signal: AbortSignal): Error {
@@ -131,11 +168,16 @@ function rateLimitNote(headers: HookResponse['headers'] | undefined): string {
 }
 
 /** Innermost qms hook: a fresh timeout per attempt, the run's signal, one log line per attempt. */
-function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number; logger: Logger }) {
+function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number; logger: Logger; writeIntervalMs: number }) {
+  const pace = createPacer(config.writeIntervalMs);
   return (octokit: { hook: Octokit['hook'] }) => {
     octokit.hook.wrap('request', async (request, options) => {
       const opts = options as unknown as HookOptions;
       if (config.signal?.aborted) throw abortReason(config.signal);
+      if (config.writeIntervalMs > 0 && isMutativeRequest(opts as HookOptions & { query?: unknown })) {
+        await pace();
+        if (config.signal?.aborted) throw abortReason(config.signal);
+      }
       const timeout = AbortSignal.timeout(config.timeoutMs);
       const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
       opts.request = { ...opts.request, signal };
@@ -161,6 +203,9 @@ function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number
 
 function createOctokit(options: ClientOptions): Octokit {
   const { logger, signal } = options;
+  // Every in-flight request listens on the run's signal (two hooks each); with a
+  // bounded pool that is a few dozen listeners, not a leak.
+  if (signal) setMaxListeners(1000, signal);
   const throttle = options.throttle ?? {};
   const secondaryRetries = throttle.secondaryRetries ?? 3;
   const maxSecondaryWait = throttle.maxSecondaryWaitSeconds ?? 120;
@@ -168,7 +213,7 @@ function createOctokit(options: ClientOptions): Octokit {
 
   // Order matters: see the header comment. Plugins listed later wrap the earlier ones.
   const QmsOctokit = Octokit.plugin(
-    createTransportPlugin({ signal, timeoutMs: options.timeoutMs ?? 30_000, logger }),
+    createTransportPlugin({ signal, timeoutMs: options.timeoutMs ?? 30_000, logger, writeIntervalMs: throttle.writeIntervalMs ?? 1000 }),
     throttling,
     retry,
   );
@@ -201,7 +246,7 @@ function createOctokit(options: ClientOptions): Octokit {
     throttle: {
       id: 'qms',
       retryAfterBaseValue: throttle.retryAfterBaseValue ?? 1000,
-      ...(throttle.writeIntervalMs !== undefined ? { write: createIntervalGroup(throttle.writeIntervalMs) as never } : {}),
+      write: PASS_THROUGH_GROUP as never,
       ...(throttle.notificationIntervalMs !== undefined
         ? { notifications: createIntervalGroup(throttle.notificationIntervalMs) as never }
         : {}),

@@ -8,7 +8,6 @@
  * anything is assessed.
  */
 import type { Command } from 'commander';
-import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
@@ -51,15 +50,6 @@ export function outputWidth(runtime: Runtime): number {
   return Number.isInteger(env) && env > 0 ? env : 80;
 }
 
-/**
- * Every in-flight request listens for the run's abort signal (src/github adds a
- * listener per request); reading several repositories at once passes Node's
- * default of 10 and would print a spurious "possible memory leak" warning.
- */
-export function allowConcurrentRequests(runtime: Runtime): void {
-  setMaxListeners(1000, runtime.signal);
-}
-
 export function toolVersion(): string | null {
   try {
     return (createRequire(import.meta.url)('../../../package.json') as { version?: string }).version ?? null;
@@ -83,7 +73,6 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
   for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
   const tier = flags.tier === undefined ? undefined : resolveTierOption(loaded.policy, flags.tier);
 
-  allowConcurrentRequests(runtime);
   const gateway = await runtime.gateway();
   const viewer = await runtime.viewer();
   const store = await runtime.store();

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
-import { allowConcurrentRequests, outputWidth, toolVersion } from './assess.js';
+import { outputWidth, toolVersion } from './assess.js';
 
 interface ClassifyFlags {
   org?: string;
@@ -70,7 +70,6 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
   const loaded = await runtime.policy();
   for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
 
-  allowConcurrentRequests(runtime);
   const gateway = await runtime.gateway();
   const viewer = await runtime.viewer();
   const [classify, { createRestLiveStateReader }, { startProgress }] = await Promise.all([
