@@ -9,6 +9,11 @@ export interface FaultRule {
   method?: string;
   /** OpenAPI path template (e.g. '/repos/{owner}/{repo}/branches/{branch}/protection', '/graphql') or '*' (default). */
   route?: string;
+  /**
+   * Only requests whose decoded path contains this text (e.g. '/repos/acme/sales-reporting/'),
+   * so a fault can hit one repository while the rest of the org answers normally.
+   */
+  pathIncludes?: string;
   kind: FaultKind;
   /** 'status': the status to answer (default 500); 'secondary-limit': 403 or 429 (default: the sandbox's secondary status). */
   status?: number;
@@ -44,7 +49,7 @@ export function checkFaultRule(rule: unknown): string | null {
       return `${key} must be a non-negative number`;
     }
   }
-  for (const key of ['method', 'route']) {
+  for (const key of ['method', 'route', 'pathIncludes']) {
     if (r[key] !== undefined && typeof r[key] !== 'string') return `${key} must be a string`;
   }
   return null;
@@ -82,11 +87,16 @@ export class FaultInjector {
    * The fault to apply to this request, if any. Consumes it: each matching
    * request uses up one skip, then one of `times`.
    */
-  take(method: string, route: string | null): ActiveFault | null {
+  take(method: string, route: string | null, path = ''): ActiveFault | null {
+    let decoded: string | undefined;
     for (const rule of this.rules) {
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
       const target = rule.route ?? '*';
       if (target !== '*' && target !== route) continue;
+      if (rule.pathIncludes !== undefined) {
+        decoded ??= safeDecode(path);
+        if (!decoded.includes(rule.pathIncludes)) continue;
+      }
       if (rule.skipRemaining > 0) {
         rule.skipRemaining--;
         continue;
@@ -97,5 +107,13 @@ export class FaultInjector {
       return { ...rule };
     }
     return null;
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
 }

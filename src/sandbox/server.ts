@@ -187,7 +187,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   try {
     if (deps.config.latencyMs > 0) await sleep(deps.config.latencyMs);
 
-    fault = deps.faults.take(method, route);
+    fault = deps.faults.take(method, route, rawPath);
     if (fault) {
       if (fault.kind === 'reset') {
         req.socket.destroy();

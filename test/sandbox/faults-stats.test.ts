@@ -30,6 +30,17 @@ describe('fault injection', () => {
     expect(sandbox.faults.list()).toHaveLength(1);
   });
 
+  it('pathIncludes: a fault can hit one repository while the rest of the org answers', async () => {
+    sandbox.faults.add({ kind: 'status', status: 500, times: 0, pathIncludes: '/repos/acme/sales-reporting/' });
+    expect((await api('/repos/acme/sales-reporting/branches/main')).status).toBe(500);
+    expect((await api('/repos/acme/sales-reporting/branches/main')).status).toBe(500);
+    expect((await api('/repos/acme/internal-tools/branches/main')).status).toBe(200);
+    // Matched on the decoded path, so an encoded branch name can be targeted too.
+    sandbox.faults.clear();
+    sandbox.faults.add({ kind: 'status', status: 502, pathIncludes: 'branches/feature/ünïcødé' });
+    expect((await api(`/repos/acme/hackathon-2025/branches/${encodeURIComponent('feature/ünïcødé')}`)).status).toBe(502);
+  });
+
   it('status: 503 with retry-after, and the fault does not perform the write', async () => {
     sandbox.faults.add({ route: PROTECTION, method: 'DELETE', kind: 'status', status: 503, retryAfter: 7 });
     const res = await api('/repos/acme/platform-docs/branches/main/protection', { method: 'DELETE' });

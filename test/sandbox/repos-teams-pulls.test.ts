@@ -82,7 +82,7 @@ describe('repository settings', () => {
 
   it('shows merge settings only to callers with push access', async () => {
     expect((await api('/repos/acme/core-payment-system', { as: 'rita' })).body.allow_squash_merge).toBeUndefined();
-    expect((await api('/repos/acme/core-payment-system')).body).toMatchObject({ allow_squash_merge: false, allow_merge_commit: true, allow_rebase_merge: false });
+    expect((await api('/repos/acme/core-payment-system')).body).toMatchObject({ allow_squash_merge: false, allow_merge_commit: true, allow_rebase_merge: true });
   });
 
   it('unarchives, which is the one write an archived repository accepts', async () => {

@@ -63,7 +63,10 @@ function repoUrls(repo: SimRepo, urls: Urls) {
  */
 export function renderRepoBase(state: SimState, repo: SimRepo, urls: Urls, viewerPermission: SimPermission | null) {
   const openPulls = repo.pulls.filter((p) => p.state === 'open').length;
-  const size = Object.values(repo.files).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  // GitHub reports size in KB of the git data: any repository with commits has
+  // some, so only an empty repository (no branches) reports 0.
+  const bytes = Object.values(repo.files).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  const size = Object.keys(repo.branches).length === 0 ? 0 : Math.max(1024, bytes);
   const out: Record<string, unknown> = {
     id: repo.id,
     node_id: repo.nodeId,
