@@ -60,7 +60,7 @@ describe('listing and paging over HTTP', () => {
     expect(rate.core.limit).toBe(5000);
     expect(rate.core.resetAt).toBeGreaterThan(Date.now());
     const repo = await h.gateway.getRepo({ owner: 'acme', name: 'core-payment-system' });
-    expect(repo.merge).toEqual({ allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: false });
+    expect(repo.merge).toEqual({ allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true });
     const branches = await collect(h.gateway.listBranches({ owner: 'acme', name: 'core-payment-system' }));
     expect(branches.map((b) => b.name)).toEqual(expect.arrayContaining(['hotfix/card-fix', 'main', 'release/1.0', 'release/2.0']));
     expect(branches.find((b) => b.name === 'main')).toMatchObject({ protected: true, sha: expect.stringMatching(/^[0-9a-f]{40}$/) });

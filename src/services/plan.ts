@@ -1,0 +1,142 @@
+/**
+ * `qms plan` (and the first half of `qms apply`): evaluate the organisation's
+ * repositories through the live-state reader, then build the plan (pure,
+ * src/core/plan.ts). Reads only: a plan makes zero write requests.
+ */
+import { AuthError, InterruptedError, UsageError } from '../core/errors.js';
+import { buildPlan, isInScope, PLAN_PHASES, type BuildPlanOptions, type Plan, type PlanPhase } from '../core/plan.js';
+import type { QmsPolicy } from '../core/policy.js';
+import type { GitHubGateway } from '../github/gateway.js';
+import type { Logger } from '../output/logger.js';
+import { parseRepoOptions } from './assess.js';
+import { evaluateOrg, resolveTierOption } from './evaluate.js';
+import type { RepoEvaluation } from './evaluation.js';
+import { createRestLiveStateReader, mapConcurrentOrdered } from './readers/index.js';
+
+export interface PlanDeps {
+  gateway: GitHubGateway;
+  policy: QmsPolicy;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Repositories read at once (reads only; writes are always serial). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+export interface PlanRequest {
+  org: string;
+  tier?: string;
+  phase?: PlanPhase;
+  /** Repository names within the org (or `org/name`). */
+  repos?: string[];
+}
+
+export interface PlanResult {
+  org: string;
+  plan: Plan;
+  /** What the plan was built from (apply needs each repository's listing). */
+  evaluations: RepoEvaluation[];
+}
+
+export function parsePhase(value: string | undefined): PlanPhase | undefined {
+  if (value === undefined) return undefined;
+  const normalized = value.trim().toLowerCase().replace(/-/g, '_');
+  if ((PLAN_PHASES as readonly string[]).includes(normalized)) return normalized as PlanPhase;
+  throw new UsageError(`--phase must be one of ${PLAN_PHASES.join(', ')}; got "${value}"`, {
+    hint: 'phases follow seed §3: pilot, then standard, business_critical, mission_critical',
+  });
+}
+
+/** `name` or `org/name` → names within `org` (the `--repo` rules of every org command); undefined when none. */
+export function normalizeRepoNames(org: string, names: readonly string[] | undefined): string[] | undefined {
+  const out = parseRepoOptions(org, names);
+  return out.length > 0 ? out : undefined;
+}
+
+/** The pilot repositories that belong to `org`, as names within it. */
+function pilotNames(policy: QmsPolicy, org: string): string[] {
+  const out: string[] = [];
+  for (const entry of policy.pilotRepositories) {
+    const parts = entry.split('/');
+    if (parts.length === 1) out.push(entry);
+    else if (parts.length === 2 && parts[0]!.toLowerCase() === org.toLowerCase()) out.push(parts[1]!);
+  }
+  return out;
+}
+
+/** Evaluate what the request covers and plan it. */
+export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<PlanResult> {
+  const tier = request.tier === undefined ? undefined : resolveTierOption(deps.policy, request.tier);
+  let repos = normalizeRepoNames(request.org, request.repos);
+  if (request.phase === 'pilot') {
+    // Only the pilots are read at all (the rest of the organisation is out of scope).
+    const pilots = pilotNames(deps.policy, request.org);
+    repos = repos ? repos.filter((r) => pilots.some((p) => p.toLowerCase() === r.toLowerCase())) : pilots;
+    if (repos.length === 0) {
+      const plan = buildPlan([], { pilotRepositories: deps.policy.pilotRepositories, tiers: deps.policy.tiers, phase: 'pilot', ...(tier ? { tier } : {}) });
+      deps.logger.warn(`the policy names no pilot repository in ${request.org}${request.repos ? ' among --repo' : ''}`);
+      return { org: request.org, plan, evaluations: [] };
+    }
+  }
+  const reader = createRestLiveStateReader(deps.gateway, {
+    policy: deps.policy,
+    ...(tier ? { tier } : {}),
+    ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+    logger: deps.logger,
+  });
+  const evaluations: RepoEvaluation[] = [];
+  for await (const e of evaluateOrg(
+    { reader, policy: deps.policy, logger: deps.logger },
+    {
+      org: request.org,
+      ...(tier ? { tier } : {}),
+      ...(repos ? { repos } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    },
+  )) {
+    evaluations.push(e);
+  }
+  const options: BuildPlanOptions = {
+    pilotRepositories: deps.policy.pilotRepositories,
+    tiers: deps.policy.tiers,
+    ...(tier ? { tier } : {}),
+    ...(request.phase ? { phase: request.phase } : {}),
+  };
+  await fillMergeSettings(deps, evaluations, options);
+  const plan = buildPlan(evaluations, options);
+  return { org: request.org, plan, evaluations };
+}
+
+/**
+ * GitHub's org listing carries no merge settings (only GET /repos/{o}/{r} does, to
+ * callers with push access), so the listing-based reader leaves them null. For
+ * repositories whose tier names merge settings, read them here (one GET each, reads
+ * only), so the plan can compare them.
+ */
+async function fillMergeSettings(deps: PlanDeps, evaluations: RepoEvaluation[], options: BuildPlanOptions): Promise<void> {
+  const wanted = evaluations.filter(
+    (e) =>
+      e.live.repo.merge === null &&
+      e.live.access === 'admin' &&
+      e.assessment.status === 'assessed' &&
+      e.tier !== null &&
+      Object.keys(e.tier.merge).length > 0 &&
+      isInScope(e, options),
+  );
+  const read = mapConcurrentOrdered(
+    wanted,
+    deps.concurrency ?? 8,
+    async (e) => {
+      try {
+        return { e, merge: (await deps.gateway.getRepo(e.live.repo)).merge };
+      } catch (err) {
+        if (err instanceof InterruptedError || err instanceof AuthError) throw err;
+        deps.logger.warn(`${e.live.repo.fullName}: cannot read the merge settings: ${err instanceof Error ? err.message : String(err)}`);
+        return { e, merge: null };
+      }
+    },
+    deps.signal ? { signal: deps.signal } : {},
+  );
+  for await (const { e, merge } of read) if (merge !== null) e.live.repo = { ...e.live.repo, merge };
+}
