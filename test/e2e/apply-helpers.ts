@@ -101,25 +101,3 @@ export function compileSchema(file: string) {
   return ajv.compile(require(file) as object);
 }
 
-/**
- * KNOWN GAP (reported, not ours to fix): the protection model cannot tell "no
- * bypass allowances" from "bypass allowances with empty lists", and the gateway's
- * PUT always sends `bypass_pull_request_allowances: {users: [], teams: [], apps: []}`
- * (src/github/map/protection.ts, buildProtectionPutBody), which the simulator then
- * renders as an empty object where the original GET had none. Protection is the
- * same; the JSON is not. Comparisons that must be byte for byte use `strict`;
- * the others drop exactly this one difference, and `exactJsonGap` proves it is the
- * only one (see the sentinel test in apply-rollback.test.ts).
- */
-export function withoutEmptyBypass(live: Record<string, unknown>): Record<string, unknown> {
-  const out = structuredClone(live);
-  for (const value of Object.values(out)) {
-    const body = (value as { body?: Record<string, unknown> } | null)?.body;
-    const reviews = body?.['required_pull_request_reviews'] as Record<string, unknown> | undefined;
-    const bypass = reviews?.['bypass_pull_request_allowances'] as Record<string, unknown[]> | undefined;
-    if (bypass && ['users', 'teams', 'apps'].every((k) => Array.isArray(bypass[k]) && bypass[k]!.length === 0)) {
-      delete reviews!['bypass_pull_request_allowances'];
-    }
-  }
-  return out;
-}

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { BUILD_HINT, isBuilt, makeTempDirs, type QmsRun, type TempDirs } from '../helpers/e2e.js';
-import { api, captureLive, compileSchema, jsonOf, qmsRunner, withoutEmptyBypass, writesOf } from './apply-helpers.js';
+import { api, captureLive, compileSchema, jsonOf, qmsRunner, writesOf } from './apply-helpers.js';
 
 const validatePlan = compileSchema('../../schemas/plan-output.schema.json');
 
@@ -182,18 +182,9 @@ describe('a --repo subset with pattern rules and merge settings', () => {
     const doc = jsonOf<{ change_set: { status: string }; results: { status: string; repo: string; target_kind: string; exact_json: boolean | null }[] }>(run);
     expect(doc.change_set.status).toBe('completed');
     expect(doc.results.map((r) => r.status)).toEqual(Array(8).fill('restored'));
-    // Rules (deleted) and the classic rule qms created (DELETEd) come back exactly; see KNOWN GAP for the PUT back.
-    for (const r of doc.results) {
-      if (r.target_kind === 'protection_rule' || r.repo === 'acme/payments-ledger') expect(r.exact_json, JSON.stringify(r)).toBe(r.target_kind === 'merge_settings' ? null : true);
-    }
-    expect(withoutEmptyBypass(await captureLive(sb, 'acme', repos))).toEqual(withoutEmptyBypass(original));
-  });
-
-  // Sentinel for the KNOWN GAP in apply-helpers.ts: identity-service's main had
-  // reviews without bypass allowances; the PUT back leaves an empty allowance object.
-  // When the gateway or simulator is fixed this starts passing: drop `.fails` and
-  // the normalisation.
-  it.fails('KNOWN GAP: a classic rule PUT back is byte-for-byte equal (bypass_pull_request_allowances)', async () => {
+    // Rules (deleted), the classic rule qms created (DELETEd) and the one it changed (PUT back)
+    // come back exactly as GitHub first returned them.
+    for (const r of doc.results) expect(r.exact_json, JSON.stringify(r)).toBe(r.target_kind === 'merge_settings' ? null : true);
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
   });
 
@@ -207,15 +198,13 @@ describe('a --repo subset with pattern rules and merge settings', () => {
     const now = await captureLive(sb, 'acme', repos);
     expect(now['payments-ledger@main']).not.toEqual(original['payments-ledger@main']);
     // --repo: identity-service was left as the first rollback restored it.
-    const clean = withoutEmptyBypass(now);
-    const before = withoutEmptyBypass(original);
-    for (const key of Object.keys(before).filter((k) => k.startsWith('identity-service'))) expect(clean[key], key).toEqual(before[key]);
+    for (const key of Object.keys(original).filter((k) => k.startsWith('identity-service'))) expect(now[key], key).toEqual(original[key]);
     // The newest change set is the rollback of the rollback (it re-applied); undo it by id.
     const latest = jsonOf<{ runs: { change_sets: { id: number; kind: string; parent_change_set_id: number | null }[] }[] }>(await qms(['history', '--json'])).runs[0]!
       .change_sets[0]!;
     expect(latest.parent_change_set_id).toBe(rollbackSet.id);
     ok(await qms(['rollback', String(latest.id), '--yes']));
-    expect(withoutEmptyBypass(await captureLive(sb, 'acme', repos))).toEqual(withoutEmptyBypass(original));
+    expect(await captureLive(sb, 'acme', repos)).toEqual(original);
   });
 });
 
@@ -258,8 +247,8 @@ describe('drift guard', () => {
     expect(run.stdout).toMatch(/skipped_drift\s+acme\/internal-tools main/);
     expect(run.stdout).toContain('1 restored, 0 already restored, 1 skipped (drift), 0 failed');
     expect((await api(sb, '/repos/acme/internal-tools/branches/main/protection')).body).toEqual(drifted);
-    const now = withoutEmptyBypass(await captureLive(sb, 'acme', ['platform-docs']));
-    const before = withoutEmptyBypass(original);
+    const now = await captureLive(sb, 'acme', ['platform-docs']);
+    const before = original;
     for (const [k, v] of Object.entries(now)) expect(v, k).toEqual(before[k]);
   });
 
@@ -270,7 +259,7 @@ describe('drift guard', () => {
     // internal-tools had no classic rule: it is DELETEd again, so its JSON is exact.
     const now = await captureLive(sb, 'acme', repos);
     expect(now['internal-tools@main']).toEqual(original['internal-tools@main']);
-    expect(withoutEmptyBypass(now)).toEqual(withoutEmptyBypass(original));
+    expect(now).toEqual(original);
   });
 });
 

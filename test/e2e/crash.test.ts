@@ -27,7 +27,7 @@ import type { SimState } from '../../src/sandbox/model.js';
 import { loadFixture, startSandbox, type Exchange, type Sandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store/index.js';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, type TempDirs } from '../helpers/e2e.js';
-import { ADA, captureLive, isWrite, qmsRunner, withoutEmptyBypass } from './apply-helpers.js';
+import { ADA, captureLive, isWrite, qmsRunner } from './apply-helpers.js';
 
 // identity-service (mission_critical, main partly protected): classic rule updated
 // (rollback PUTs it back), release/* and hotfix/* rules created, merge settings changed;
@@ -201,9 +201,9 @@ async function runIteration(point: KillPoint): Promise<IterationResult> {
     // Let a held (in-flight) write finish on the simulator, as GitHub would.
     await new Promise((r) => setTimeout(r, point.name.startsWith('in-flight') ? 1700 : 50));
     const rollback = await qmsRunner(sb, dirs)(['rollback', '--last', '--yes']);
-    // Exact JSON, but for the one KNOWN GAP of a classic rule PUT back (apply-helpers.ts).
-    const now = withoutEmptyBypass(await captureLive(sb, 'acme', REPOS));
-    const before = withoutEmptyBypass(original);
+    // Exact JSON: every touched branch answers as GitHub first did.
+    const now = await captureLive(sb, 'acme', REPOS);
+    const before = original;
     const diff = Object.keys(before).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k]));
     const store = openStore(dirs.db, { readonly: true });
     let integrity: string[] = [];

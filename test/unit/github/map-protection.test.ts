@@ -226,7 +226,7 @@ describe('model → PUT body', () => {
     expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
   });
 
-  test('unrestricted dismissal is `{}`; no bypass is an explicit empty allowance (clears old ones)', () => {
+  test('unrestricted dismissal is `{}`; no bypass is an explicit `{}` too (clears old ones)', () => {
     const p: BranchProtection = {
       ...baseRuleProtection(),
       requiredReviews: { ...rich.requiredReviews!, dismissalRestrictions: null, bypassAllowances: null },
@@ -234,7 +234,7 @@ describe('model → PUT body', () => {
     const { body } = buildProtectionPutBody(p, 'Organization');
     const reviews = body['required_pull_request_reviews'] as Record<string, unknown>;
     expect(reviews['dismissal_restrictions']).toEqual({});
-    expect(reviews['bypass_pull_request_allowances']).toEqual({ users: [], teams: [], apps: [] });
+    expect(reviews['bypass_pull_request_allowances']).toEqual({});
     expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
   });
 
