@@ -35,6 +35,7 @@ export class Runtime {
   private sandboxUrl: string | undefined;
   private sandboxInstance: import('../sandbox/index.js').Sandbox | undefined;
   private readonly stores = new Map<'rw' | 'ro', Promise<Store>>();
+  private interruptsDeferred = false;
   private policyPromise: Promise<LoadedPolicy> | undefined;
 
   constructor(options: GlobalOptions, io: RuntimeIo) {
@@ -96,6 +97,23 @@ export class Runtime {
   }
 
   /**
+   * Mutating commands: the first Ctrl-C must let the write in flight finish (and
+   * be verified and recorded), so the gateway is not bound to the interrupt; the
+   * command checks {@link signal} between steps and stops there. A second Ctrl-C
+   * exits at once (the before-snapshot is already committed, so rollback still
+   * completes the change). Call before the gateway is first used.
+   */
+  deferInterrupts(): void {
+    if (this.gatewayPromise) throw new Error('deferInterrupts() after the gateway was created');
+    this.interruptsDeferred = true;
+  }
+
+  /** The signal the gateway's requests are bound to. */
+  private get requestSignal(): AbortSignal | undefined {
+    return this.interruptsDeferred ? undefined : this.signal;
+  }
+
+  /**
    * Commands that only make sense against the simulator (`qms sandbox status`)
    * use it even without --sandbox; an explicit --api-url contradicts that.
    */
@@ -132,7 +150,7 @@ export class Runtime {
         auth: { kind: 'token', token, source: 'sandbox' },
         logger: this.logger,
         redactor: this.redactor,
-        signal: this.signal,
+        ...(this.requestSignal ? { signal: this.requestSignal } : {}),
         // The in-process simulator has no secondary limits to respect.
         throttle: { writeIntervalMs: this.options.writeIntervalMs ?? 0 },
       });
@@ -152,7 +170,7 @@ export class Runtime {
       auth,
       logger: this.logger,
       redactor: this.redactor,
-      signal: this.signal,
+      ...(this.requestSignal ? { signal: this.requestSignal } : {}),
       ...(this.options.writeIntervalMs !== undefined ? { throttle: { writeIntervalMs: this.options.writeIntervalMs } } : {}),
     });
   }

@@ -46,6 +46,8 @@ async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<num
   const { requireConfirmationPossible, askYesNo } = await import('../../services/confirm.js');
   // Cron without --yes: refuse before reading anything (exit 2, zero requests).
   requireConfirmationPossible({ yes, dryRun, stdinIsTTY: runtime.io.stdinIsTTY, command: 'qms apply' });
+  // Ctrl-C finishes the write in flight, then stops between steps (exit 130).
+  if (!dryRun) runtime.deferInterrupts();
 
   const [{ runApply }, applyView, { startProgress }] = await Promise.all([
     import('../../services/apply.js'),

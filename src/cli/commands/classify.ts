@@ -70,6 +70,8 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
   const loaded = await runtime.policy();
   for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
 
+  // Property writes: Ctrl-C lets the write in flight finish, then stops.
+  if (flags.writeProperties && !flags.dryRun) runtime.deferInterrupts();
   const gateway = await runtime.gateway();
   const viewer = await runtime.viewer();
   const [classify, { createRestLiveStateReader }, { startProgress }] = await Promise.all([

@@ -64,6 +64,8 @@ async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, change
   const force = flags.force === true;
   const { requireConfirmationPossible, askYesNo } = await import('../../services/confirm.js');
   requireConfirmationPossible({ yes, dryRun, stdinIsTTY: runtime.io.stdinIsTTY, command: 'qms rollback' });
+  // Ctrl-C finishes the write in flight, then stops between steps (exit 130).
+  if (!dryRun) runtime.deferInterrupts();
 
   const [{ runRollback }, view] = await Promise.all([import('../../services/rollback.js'), import('../../output/apply-view.js')]);
   // A dry run records nothing: read-only, so it works beside a running apply.
