@@ -3,15 +3,15 @@
  * repositories through the live-state reader, then build the plan (pure,
  * src/core/plan.ts). Reads only: a plan makes zero write requests.
  */
-import { AuthError, InterruptedError, UsageError } from '../core/errors.js';
-import { buildPlan, isInScope, PLAN_PHASES, type BuildPlanOptions, type Plan, type PlanPhase } from '../core/plan.js';
+import { UsageError } from '../core/errors.js';
+import { buildPlan, PLAN_PHASES, type BuildPlanOptions, type Plan, type PlanPhase } from '../core/plan.js';
 import type { QmsPolicy } from '../core/policy.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
 import { parseRepoOptions } from './assess.js';
 import { evaluateOrg, resolveTierOption } from './evaluate.js';
 import type { RepoEvaluation } from './evaluation.js';
-import { createRestLiveStateReader, mapConcurrentOrdered } from './readers/index.js';
+import { createRestLiveStateReader } from './readers/index.js';
 
 export interface PlanDeps {
   gateway: GitHubGateway;
@@ -103,40 +103,7 @@ export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<
     ...(tier ? { tier } : {}),
     ...(request.phase ? { phase: request.phase } : {}),
   };
-  await fillMergeSettings(deps, evaluations, options);
   const plan = buildPlan(evaluations, options);
   return { org: request.org, plan, evaluations };
 }
 
-/**
- * GitHub's org listing carries no merge settings (only GET /repos/{o}/{r} does, to
- * callers with push access), so the listing-based reader leaves them null. For
- * repositories whose tier names merge settings, read them here (one GET each, reads
- * only), so the plan can compare them.
- */
-async function fillMergeSettings(deps: PlanDeps, evaluations: RepoEvaluation[], options: BuildPlanOptions): Promise<void> {
-  const wanted = evaluations.filter(
-    (e) =>
-      e.live.repo.merge === null &&
-      e.live.access === 'admin' &&
-      e.assessment.status === 'assessed' &&
-      e.tier !== null &&
-      Object.keys(e.tier.merge).length > 0 &&
-      isInScope(e, options),
-  );
-  const read = mapConcurrentOrdered(
-    wanted,
-    deps.concurrency ?? 8,
-    async (e) => {
-      try {
-        return { e, merge: (await deps.gateway.getRepo(e.live.repo)).merge };
-      } catch (err) {
-        if (err instanceof InterruptedError || err instanceof AuthError) throw err;
-        deps.logger.warn(`${e.live.repo.fullName}: cannot read the merge settings: ${err instanceof Error ? err.message : String(err)}`);
-        return { e, merge: null };
-      }
-    },
-    deps.signal ? { signal: deps.signal } : {},
-  );
-  for await (const { e, merge } of read) if (merge !== null) e.live.repo = { ...e.live.repo, merge };
-}
