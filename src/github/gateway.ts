@@ -27,6 +27,7 @@ import type {
   Ruleset,
   Viewer,
 } from '../core/github-types.js';
+import type { BatchRead } from './batch-read.js';
 
 export interface PullRequest {
   number: number;
@@ -182,4 +183,11 @@ export interface GitHubGateway {
 
   listTeams(org: string): Promise<Team[]>;
   listTeamMembers(org: string, teamSlug: string): Promise<string[]>;
+
+  /**
+   * Batched reads for org-wide runs (issue 5): pages of 100 repositories through
+   * GraphQL, rule and ruleset details by node id, custom property pages. Each call
+   * returns a fresh object that counts its own requests and GraphQL points.
+   */
+  batchRead(): BatchRead;
 }

@@ -27,6 +27,7 @@ import type {
   PullRequestReview,
   Team,
 } from './gateway.js';
+import { createBatchRead, type BatchRead } from './batch-read.js';
 import { GitHubClient, type ClientOptions } from './octokit-client.js';
 import * as protection from './protection.js';
 import * as pulls from './pulls.js';
@@ -145,5 +146,9 @@ export class OctokitGateway implements GitHubGateway {
   }
   listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
     return repos.listTeamMembers(this.client, org, teamSlug);
+  }
+
+  batchRead(): BatchRead {
+    return createBatchRead(this.client);
   }
 }

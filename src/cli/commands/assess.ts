@@ -18,6 +18,10 @@ interface AssessFlags {
   tier?: string;
   failOn?: string;
   concurrency?: string;
+  reader?: string;
+  maxRequests?: string;
+  resume?: boolean;
+  waitForRateLimit?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -30,11 +34,16 @@ export function registerAssess(program: Command, ctx: ProgramContext): void {
     .option('--repo <name>', 'only this repository; repeat for several', collect)
     .option('--tier <tier>', 'only repositories classified into this tier')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: critical, high, medium, low, none', 'high')
-    .option('--concurrency <n>', 'repositories read at once, 1-32', '8')
+    .option('--concurrency <n>', 'repositories read at once, 1-32 (batched reader: follow-up queries at once, at most 8)', '8')
+    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql')
+    .option('--max-requests <n>', 'refuse when the run would take more requests; stop (checkpointed) when it reaches them')
+    .option('--resume', 'continue the last interrupted assess of --org without reading again what it read')
+    .option('--wait-for-rate-limit', 'when the token has not enough rate limit left, wait for the reset instead of refusing')
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n' +
-        '2 bad flags or config, 3 GitHub auth/API error before anything was assessed,\n' +
+        '2 bad flags or config, 3 GitHub auth/API error before anything was assessed\n' +
+        '(also: the run does not fit --max-requests or the rate limit left),\n' +
         '4 some repositories could not be read (the others are assessed and stored).',
     )
     .action(async (_opts: AssessFlags, cmd: Command) => {
@@ -64,6 +73,8 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
   const repos = assess.parseRepoOptions(org, flags.repo);
   const failOn = assess.parseFailOn(flags.failOn);
   const concurrency = assess.parseConcurrencyOption(flags.concurrency);
+  const budget = await import('../../services/budget.js');
+  const { reader: readerKind, maxRequests } = budget.parseOrgReadFlags({ ...flags, repos });
 
   const [{ resolveTierOption }, { policyOriginOf, describePolicyWarnings }] = await Promise.all([
     import('../../services/evaluate.js'),
@@ -75,17 +86,21 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
 
   const gateway = await runtime.gateway();
   const viewer = await runtime.viewer();
-  const store = await runtime.store();
-  const [{ createRestLiveStateReader }, { startProgress }] = await Promise.all([
-    import('../../services/readers/index.js'),
-    import('../../output/progress.js'),
-  ]);
-  const reader = createRestLiveStateReader(gateway, {
-    policy: loaded.policy,
-    ...(tier !== undefined ? { tier } : {}),
-    concurrency,
-    logger: runtime.logger,
-  });
+  const { startProgress } = await import('../../output/progress.js');
+  const runtimeStore = await runtime.store();
+  const { reader, store = runtimeStore } = await budget.prepareOrgRead(
+    { gateway, apiUrl: runtime.apiUrl, store: runtimeStore, policy: loaded.policy, logger: runtime.logger, signal: runtime.signal },
+    {
+      org,
+      repos,
+      ...(tier !== undefined ? { tier } : {}),
+      reader: readerKind,
+      concurrency,
+      ...(maxRequests !== undefined ? { maxRequests } : {}),
+      resume: flags.resume === true,
+      waitForRateLimit: flags.waitForRateLimit === true,
+    },
+  );
 
   const progress = await startProgress(`Assessing ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
   let report;

@@ -19,6 +19,8 @@ interface ClassifyFlags {
   dryRun?: boolean;
   yes?: boolean;
   concurrency?: string;
+  reader?: string;
+  maxRequests?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -32,7 +34,9 @@ export function registerClassify(program: Command, ctx: ProgramContext): void {
     .option('--write-properties', 'set qms_tier where a topic, policy rule or the default tier decided it and the property differs')
     .option('--dry-run', 'with --write-properties: show the changes, write nothing')
     .option('--yes', 'with --write-properties: do not ask for confirmation (required without a terminal)')
-    .option('--concurrency <n>', 'repositories read at once, 1-32', '8')
+    .option('--concurrency <n>', 'repositories read at once, 1-32 (batched reader: follow-up queries at once, at most 8)', '8')
+    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql')
+    .option('--max-requests <n>', 'refuse when reading would take more requests; stop when it reaches them')
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 bad flags or config (also --write-properties without\n' +
@@ -62,6 +66,8 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
   const org = assess.parseOrgOption(flags.org);
   const repos = assess.parseRepoOptions(org, flags.repo);
   const concurrency = assess.parseConcurrencyOption(flags.concurrency);
+  const budget = await import('../../services/budget.js');
+  const { reader: readerKind, maxRequests } = budget.parseOrgReadFlags({ ...flags, repos });
   if ((flags.dryRun || flags.yes) && !flags.writeProperties) {
     throw new UsageError(`${flags.dryRun ? '--dry-run' : '--yes'} only applies with --write-properties`);
   }
@@ -74,13 +80,12 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
   if (flags.writeProperties && !flags.dryRun) runtime.deferInterrupts();
   const gateway = await runtime.gateway();
   const viewer = await runtime.viewer();
-  const [classify, { createRestLiveStateReader }, { startProgress }] = await Promise.all([
-    import('../../services/classify.js'),
-    import('../../services/readers/index.js'),
-    import('../../output/progress.js'),
-  ]);
+  const [classify, { startProgress }] = await Promise.all([import('../../services/classify.js'), import('../../output/progress.js')]);
   // No policy handed to the reader: classification needs no branch protection.
-  const reader = createRestLiveStateReader(gateway, { concurrency, logger: runtime.logger });
+  const { reader } = await budget.prepareOrgRead(
+    { gateway, logger: runtime.logger, signal: runtime.signal },
+    { org, repos, reader: readerKind, concurrency, ...(maxRequests !== undefined ? { maxRequests } : {}) },
+  );
   const progress = await startProgress(`Classifying ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
   let classified;
   try {
