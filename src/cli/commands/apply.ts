@@ -40,7 +40,7 @@ export function describeCommand(name: string, parts: (string | undefined | false
 }
 
 async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<number> {
-  const { request, concurrency } = await parsePlanFlags(flags);
+  const { request, concurrency, reader } = await parsePlanFlags(flags);
   const yes = flags.yes === true;
   const dryRun = flags.dryRun === true;
   const { requireConfirmationPossible, askYesNo } = await import('../../services/confirm.js');
@@ -55,7 +55,7 @@ async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<num
     import('../../output/progress.js'),
   ]);
   const progress = await startProgress(`Reading ${request.org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
-  const deps = await planDeps(runtime, concurrency, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
+  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
   const store = dryRun ? null : await runtime.store();
   const command = describeCommand('apply', [
     `--org ${request.org}`,

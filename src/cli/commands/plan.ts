@@ -9,6 +9,7 @@ import type { PlanPhase } from '../../core/plan.js';
 import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
 import type { PlanDeps, PlanRequest, PlanResult } from '../../services/plan.js';
+import type { LiveStateReaderKind } from '../../services/readers/graphql-reader.js';
 
 export interface PlanFlags {
   org?: string;
@@ -16,9 +17,15 @@ export interface PlanFlags {
   repo?: string[];
   phase?: string;
   concurrency?: string;
+  reader?: string;
 }
 
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter((v) => v !== '')];
+/**
+ * `--repo a,b --repo c`. Empty parts are kept so that validation refuses them: a
+ * script's `--repo "$REPO"` with REPO unset must be a usage error, never an apply to
+ * the whole organisation.
+ */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',')];
 
 /** The flags plan and apply share. */
 export function addPlanOptions(command: Command): Command {
@@ -27,7 +34,8 @@ export function addPlanOptions(command: Command): Command {
     .option('--tier <tier>', 'only repositories classified into this tier')
     .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collect)
     .option('--phase <phase>', 'rollout phase (seed §3): pilot, standard, business_critical, mission_critical — cumulative, see docs/apply-and-rollback.md')
-    .option('--concurrency <n>', 'repositories read at once, 1-32 (writes are always one at a time)', '8');
+    .option('--concurrency <n>', 'repositories read at once, 1-32 (writes are always one at a time)', '8')
+    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql');
 }
 
 export function registerPlan(program: Command, ctx: ProgramContext): void {
@@ -39,8 +47,12 @@ export function registerPlan(program: Command, ctx: ProgramContext): void {
 }
 
 /** Parse the shared flags into a request; UsageError (exit 2) before any request. */
-export async function parsePlanFlags(flags: PlanFlags): Promise<{ request: PlanRequest; concurrency: number }> {
-  const [assess, { parsePhase }] = await Promise.all([import('../../services/assess.js'), import('../../services/plan.js')]);
+export async function parsePlanFlags(flags: PlanFlags): Promise<{ request: PlanRequest; concurrency: number; reader: LiveStateReaderKind }> {
+  const [assess, { parsePhase }, { parseReaderOption }] = await Promise.all([
+    import('../../services/assess.js'),
+    import('../../services/plan.js'),
+    import('../../services/budget.js'),
+  ]);
   const org = assess.parseOrgOption(flags.org);
   const repos = assess.parseRepoOptions(org, flags.repo);
   const concurrency = assess.parseConcurrencyOption(flags.concurrency);
@@ -48,16 +60,29 @@ export async function parsePlanFlags(flags: PlanFlags): Promise<{ request: PlanR
   return {
     request: { org, ...(flags.tier !== undefined ? { tier: flags.tier } : {}), ...(phase ? { phase } : {}), ...(repos.length > 0 ? { repos } : {}) },
     concurrency,
+    reader: parseReaderOption(flags.reader),
   };
 }
 
 /** Everything a plan needs from the runtime (policy loaded and its warnings shown). */
-export async function planDeps(runtime: Runtime, concurrency: number, onProgress?: PlanDeps['onProgress']): Promise<PlanDeps> {
+export async function planDeps(
+  runtime: Runtime,
+  read: { concurrency: number; reader: LiveStateReaderKind },
+  onProgress?: PlanDeps['onProgress'],
+): Promise<PlanDeps> {
   const { describePolicyWarnings } = await import('../../services/policy.js');
   const loaded = await runtime.policy();
   for (const w of describePolicyWarnings(loaded)) runtime.logger.warn(w);
   const gateway = await runtime.gateway();
-  return { gateway, policy: loaded.policy, logger: runtime.logger, signal: runtime.signal, concurrency, ...(onProgress ? { onProgress } : {}) };
+  return {
+    gateway,
+    policy: loaded.policy,
+    logger: runtime.logger,
+    signal: runtime.signal,
+    concurrency: read.concurrency,
+    reader: read.reader,
+    ...(onProgress ? { onProgress } : {}),
+  };
 }
 
 /** Print a plan: the JSON document with --json, else the diff. */
@@ -72,10 +97,10 @@ export async function printPlan(runtime: Runtime, result: PlanResult, repos?: st
 }
 
 async function runPlanCommand(flags: PlanFlags, runtime: Runtime): Promise<number> {
-  const { request, concurrency } = await parsePlanFlags(flags);
+  const { request, concurrency, reader } = await parsePlanFlags(flags);
   const { startProgress } = await import('../../output/progress.js');
   const progress = await startProgress(`Reading ${request.org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
-  const deps = await planDeps(runtime, concurrency, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
+  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
   const { createPlan } = await import('../../services/plan.js');
   let result: PlanResult;
   try {
