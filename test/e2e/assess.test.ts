@@ -135,10 +135,11 @@ beforeAll(async () => {
   const sandboxHome = makeTempDirs('qms-assess-sandbox-');
   faulty = await startTestSandbox();
   faultyDirs = makeTempDirs('qms-assess-e2e-500-');
-  // Every read of sales-reporting's repo config answers 500, retries included:
-  // a permanent failure of one repository while the others answer normally.
+  // Every read of sales-reporting's custom properties answers 500, retries included:
+  // a permanent failure of one repository while the others answer normally (both
+  // readers read named repositories' properties per repository).
   faulty.sandbox.faults.add({
-    route: '/repos/{owner}/{repo}/contents/{path}',
+    route: '/repos/{owner}/{repo}/properties/values',
     pathIncludes: '/repos/acme/sales-reporting/',
     kind: 'status',
     status: 500,
