@@ -14,6 +14,7 @@ import type { AssessedRepo, AssessReport } from '../services/assess.js';
 import type { Palette } from './colour.js';
 import { cellText, type Column } from './formats.js';
 import { sanitizeForTerminal } from './sanitize.js';
+import { mapIterable, StreamedArray } from './stream.js';
 
 export const ASSESS_DOCUMENT_VERSION = 1;
 
@@ -95,7 +96,11 @@ function repoRecord(r: AssessedRepo) {
   };
 }
 
-/** The `--json` document. */
+/**
+ * The `--json` document, with `repos` and `findings` streamed item by item
+ * ({@link StreamedArray}): a 10,000-repository report is ~50 MB of JSON and is
+ * never built as one string or one object graph.
+ */
 export function buildAssessDocument(report: AssessReport) {
   const s = report.summary;
   return {
@@ -109,8 +114,8 @@ export function buildAssessDocument(report: AssessReport) {
     filters: { repos: report.filters.repos, tier: report.filters.tier },
     fail_on: report.failOn,
     reader: report.readerKind,
-    repos: report.repos.map(repoRecord),
-    findings: report.findings.map(toFindingRecord),
+    repos: new StreamedArray(mapIterable(report.repos, repoRecord)),
+    findings: new StreamedArray(mapIterable(report.findings, toFindingRecord)),
     summary: {
       repos: s.repos,
       by_status: { ...s.byStatus },

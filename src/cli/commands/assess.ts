@@ -128,22 +128,17 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
 
   const view = await import('../../output/assess-view.js');
   const out = runtime.io.stdout;
+  const stream = await import('../../output/stream.js');
   switch (runtime.format) {
-    case 'json': {
-      const { toJson } = await import('../../output/formats.js');
-      out.write(toJson(view.buildAssessDocument(report)));
+    case 'json':
+      await stream.writeChunks(out, stream.jsonDocumentChunks(view.buildAssessDocument(report)));
       break;
-    }
-    case 'ndjson': {
-      const { toNdjson } = await import('../../output/formats.js');
-      out.write(toNdjson(report.findings.map(view.toFindingRecord)));
+    case 'ndjson':
+      await stream.writeChunks(out, stream.ndjsonChunks(stream.mapIterable(report.findings, view.toFindingRecord)));
       break;
-    }
-    case 'csv': {
-      const { toCsv } = await import('../../output/formats.js');
-      out.write(toCsv(view.FINDING_COLUMNS, report.findings));
+    case 'csv':
+      await stream.writeChunks(out, stream.csvChunks(view.FINDING_COLUMNS, report.findings));
       break;
-    }
     case 'markdown': {
       const { toMarkdown } = await import('../../output/formats.js');
       out.write(toMarkdown(view.FINDING_COLUMNS, report.findings));

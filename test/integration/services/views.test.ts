@@ -66,7 +66,7 @@ describe('assess view', () => {
       // …and once the palette's own codes are removed, nothing else is left.
       expect(visible(coloured.replace(/\u001b\[[0-9;]*m/g, ''))).toBe(true);
       // The JSON keeps the exact names (JSON escapes them).
-      expect(buildAssessDocument(report).findings.some((f) => f.branch === EVIL_BRANCH)).toBe(true);
+      expect([...buildAssessDocument(report).findings.items].some((f) => f.branch === EVIL_BRANCH)).toBe(true);
     } finally {
       temp.dispose();
     }
