@@ -21,6 +21,8 @@ export interface GlobalOptions {
   installationId?: string;
   /** Minimum pause between write requests in ms (undefined: GitHub's advice, 1000; the sandbox: 0). */
   writeIntervalMs?: number;
+  /** How long one attempt of a request may take, in ms (undefined: the gateway's 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface OptionSpec {
@@ -47,6 +49,11 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     flags: '--write-interval <ms>',
     description: "minimum pause between write requests (default 1000, GitHub's advice against secondary limits)",
     env: 'QMS_WRITE_INTERVAL_MS',
+  },
+  {
+    flags: '--request-timeout <seconds>',
+    description: 'give up on one attempt of a GitHub request after this long, then retry (default 30)',
+    env: 'QMS_REQUEST_TIMEOUT',
   },
 ];
 
@@ -91,6 +98,15 @@ export function resolveGlobalOptions(raw: Record<string, unknown>, env: NodeJS.P
       throw new UsageError(`--write-interval must be a whole number of milliseconds (0–999999); got "${writeInterval}"`);
     }
     options.writeIntervalMs = Number(writeInterval);
+  }
+  const requestTimeout = str('requestTimeout', 'QMS_REQUEST_TIMEOUT');
+  if (requestTimeout !== undefined) {
+    // Decimal seconds (0.5 = 500 ms); at most an hour. 0 would abort every request.
+    const seconds = /^\d{1,4}(?:\.\d{1,3})?$/.test(requestTimeout) ? Number(requestTimeout) : NaN;
+    if (!(seconds > 0 && seconds <= 3600)) {
+      throw new UsageError(`--request-timeout must be a number of seconds above 0 and at most 3600; got ${JSON.stringify(requestTimeout.slice(0, 40))}`);
+    }
+    options.requestTimeoutMs = Math.round(seconds * 1000);
   }
   if (options.sandbox && options.apiUrl) {
     throw new UsageError('--sandbox and --api-url contradict each other; the sandbox serves its own API');

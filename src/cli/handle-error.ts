@@ -28,9 +28,13 @@ export function handleError(err: unknown, logger: Logger): ExitCodeValue | typeo
   return INTERNAL_ERROR_EXIT;
 }
 
-/** Errors print on one line: newlines from API messages would break log parsers. */
+/** Longest error line printed: messages quote arguments, which may be 10,000 characters long. */
+const MAX_LINE = 400;
+
+/** Errors print on one bounded line: newlines from API messages would break log parsers. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  const line = text.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }
 
 export { ExitCode };

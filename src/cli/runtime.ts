@@ -153,6 +153,7 @@ export class Runtime {
         ...(this.requestSignal ? { signal: this.requestSignal } : {}),
         // The in-process simulator has no secondary limits to respect.
         throttle: { writeIntervalMs: this.options.writeIntervalMs ?? 0 },
+        ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
       });
     }
     const apiUrl = validateApiUrl(this.options.apiUrl ?? 'https://api.github.com').toString();
@@ -172,6 +173,7 @@ export class Runtime {
       redactor: this.redactor,
       ...(this.requestSignal ? { signal: this.requestSignal } : {}),
       ...(this.options.writeIntervalMs !== undefined ? { throttle: { writeIntervalMs: this.options.writeIntervalMs } } : {}),
+      ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
     });
   }
 

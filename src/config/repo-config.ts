@@ -114,9 +114,9 @@ export function repoDocumentToConfig(doc: RepoConfigDocument): RepoConfig {
  */
 export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, options: ParseRepoConfigOptions = {}): RepoConfigResult {
   const parsed = parseYamlConfig(text, fileLabel);
-  if (parsed.problems.length > 0) return { config: undefined, warnings: parsed.warnings, errors: parsed.problems };
+  if (parsed.problems.length > 0) return { config: undefined, warnings: capProblems(parsed.warnings), errors: capProblems(parsed.problems) };
   const schemaProblems = validateWithSchema('repo', parsed.value, parsed.source);
-  if (schemaProblems.length > 0) return { config: undefined, warnings: parsed.warnings, errors: schemaProblems };
+  if (schemaProblems.length > 0) return { config: undefined, warnings: capProblems(parsed.warnings), errors: capProblems(schemaProblems) };
 
   const doc = parsed.value as RepoConfigDocument;
   const policy = options.policy ?? defaultPolicy();
@@ -163,6 +163,24 @@ export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, op
     }
   }
 
-  if (report.errors.length > 0) return { config: undefined, warnings: [...parsed.warnings, ...report.warnings], errors: report.errors };
-  return { config, warnings: [...parsed.warnings, ...report.warnings], errors: [] };
+  if (report.errors.length > 0) return { config: undefined, warnings: capProblems([...parsed.warnings, ...report.warnings]), errors: capProblems(report.errors) };
+  return { config, warnings: capProblems([...parsed.warnings, ...report.warnings]), errors: [] };
+}
+
+/** Problems listed per repo config; the rest are counted in one more. */
+export const MAX_REPO_CONFIG_PROBLEMS = 20;
+
+/**
+ * A repository's config is anyone-with-push's text, and each problem becomes a finding
+ * (stored, printed, exported): 150 KB of `k: v` lines would be 30,000 duplicate-key
+ * findings. Keep the first ones, located, and say how many more there are.
+ */
+function capProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  if (problems.length <= MAX_REPO_CONFIG_PROBLEMS) return problems;
+  const rest = problems.length - MAX_REPO_CONFIG_PROBLEMS;
+  const next = problems[MAX_REPO_CONFIG_PROBLEMS]!;
+  return [
+    ...problems.slice(0, MAX_REPO_CONFIG_PROBLEMS),
+    { ...next, message: `and ${rest} more problem${rest === 1 ? '' : 's'} from here on, not listed one by one; fix the ones above first` },
+  ];
 }

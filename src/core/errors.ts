@@ -139,14 +139,21 @@ export class ValidationFailedError extends GitHubError {}
 export class RateLimitError extends GitHubError {
   /** When the limit resets (epoch ms), if known. */
   readonly resetAt: number | undefined;
+  /**
+   * 'primary': the hourly budget is spent (every further request fails until the
+   * reset, so a run stops rather than failing repository after repository);
+   * 'secondary': too many requests too fast. undefined when unknown.
+   */
+  readonly limit: 'primary' | 'secondary' | undefined;
 
   constructor(
     message: string,
-    details: { status: number; requestId?: string; route?: string; resetAt?: number },
+    details: { status: number; requestId?: string; route?: string; resetAt?: number; limit?: 'primary' | 'secondary' },
     options?: { hint?: string; cause?: unknown },
   ) {
     super(message, details, options);
     this.resetAt = details.resetAt;
+    this.limit = details.limit;
   }
 
   override get transient(): boolean {

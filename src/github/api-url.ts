@@ -6,10 +6,15 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../core/errors.js';
 
-/** 127.0.0.0/8, ::1 and localhost — the only hosts that may be reached over http. */
+/**
+ * 127.0.0.0/8, ::1 and localhost — the only hosts that may be reached over http.
+ * Not `*.localhost`: browsers pin those to loopback, but Node resolves them through
+ * getaddrinfo, which asks DNS for any name /etc/hosts lacks — a resolver could send
+ * the token, in clear text, anywhere.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.split('.')[0] === '127';
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
   return false;

@@ -133,7 +133,7 @@ function rateLimitError(err: RequestErrorLike, route: string, where: string, ctx
   if (SECONDARY_MESSAGE.test(message) || (err.status === 429 && remaining !== '0')) {
     const resetAt = Number.isFinite(retryAfter) && retryAfter > 0 ? Date.now() + retryAfter * 1000 : undefined;
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? `; GitHub asks to wait ${retryAfter}s` : '';
-    return new RateLimitError(`GitHub secondary rate limit on ${where}${wait}`, { ...details, ...(resetAt ? { resetAt } : {}) }, {
+    return new RateLimitError(`GitHub secondary rate limit on ${where}${wait}`, { ...details, limit: 'secondary', ...(resetAt ? { resetAt } : {}) }, {
       hint: 'too many requests in a short time; run again later or with fewer repositories at once',
     });
   }
@@ -143,7 +143,7 @@ function rateLimitError(err: RequestErrorLike, route: string, where: string, ctx
     const when = resetAt ? `; it resets at ${new Date(resetAt).toISOString()}` : '';
     return new RateLimitError(
       cleanMessage(`GitHub API rate limit exhausted (0/${limit ?? '?'} left)${when}`, ctx.redactor),
-      { ...details, ...(resetAt ? { resetAt } : {}) },
+      { ...details, limit: 'primary', ...(resetAt ? { resetAt } : {}) },
       { hint: 'wait for the reset, or authenticate as a GitHub App (higher limits)' },
     );
   }
@@ -162,13 +162,20 @@ export function wrapError(err: unknown, route: string, ctx: ErrorContext): Error
     const reset = Number(err.response.headers?.['x-ratelimit-reset']);
     return new RateLimitError(
       'GitHub GraphQL rate limit exhausted',
-      { status: 200, route, ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {}) },
+      { status: 200, route, limit: 'primary', ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {}) },
       { hint: 'wait for the reset, or authenticate as a GitHub App (higher limits)' },
     );
   }
   if (!isRequestError(err)) return err instanceof Error ? err : new Error(String(err));
 
   const where = describeRequest(err, route);
+  if (err.name === 'CutOffResponseError') {
+    // A transport failure (status 0, transient), not an answer GitHub meant to give.
+    const http = (err as { httpStatus?: number }).httpStatus ?? 200;
+    return new GitHubError(cleanMessage(`GitHub's answer to ${where} was cut off (HTTP ${http}, incomplete JSON)`, ctx.redactor), { status: 0, route }, {
+      hint: 'the connection or a proxy dropped part of the answer; it was retried before giving up — try again later',
+    });
+  }
   const requestId = header(err, 'x-github-request-id');
   const details = { status: err.status, route, ...(requestId ? { requestId } : {}) };
   const github = githubMessageOf(err);
@@ -229,6 +236,7 @@ function wrapGraphqlError(err: GraphqlErrorLike, route: string, ctx: ErrorContex
       const reset = Number(err.headers?.['x-ratelimit-reset']);
       return new RateLimitError(`GitHub GraphQL rate limit exhausted: ${text}`, {
         ...details,
+        limit: 'primary',
         ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {}),
       });
     }

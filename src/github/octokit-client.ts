@@ -167,6 +167,35 @@ function rateLimitNote(headers: HookResponse['headers'] | undefined): string {
   return remaining !== undefined && limit !== undefined ? `, ratelimit ${remaining}/${limit}` : '';
 }
 
+/**
+ * A 2xx answer declared as JSON whose body does not parse: the connection dropped
+ * or a proxy cut the body short. Octokit hands such a body on as a string, and the
+ * mappers would then call GitHub's answer "unexpected". It is a transport failure
+ * like a reset: this error carries status 500 and the request options, exactly as
+ * @octokit/request reports a failed fetch, so plugin-retry retries it with backoff.
+ * A write whose answer was cut off was applied by GitHub; retrying it is safe
+ * because every qms write is idempotent or verified by a read-back.
+ */
+export class CutOffResponseError extends Error {
+  readonly status = 500;
+  readonly request: { method: string; url: string; request: Record<string, unknown> | undefined };
+  readonly httpStatus: number;
+
+  constructor(method: string, url: string, httpStatus: number, request: Record<string, unknown> | undefined) {
+    super(`the answer (HTTP ${httpStatus}) was cut off: its JSON body is incomplete`);
+    this.name = 'CutOffResponseError';
+    this.httpStatus = httpStatus;
+    this.request = { method, url, request };
+  }
+}
+
+function isCutOffJson(response: HookResponse & { data?: unknown }): boolean {
+  if (response.status < 200 || response.status >= 300 || response.status === 204) return false;
+  const type = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  // @octokit/request parses application/json bodies and passes on the text when that fails.
+  return type === 'application/json' && typeof response.data === 'string';
+}
+
 /** Innermost qms hook: a fresh timeout per attempt, the run's signal, one log line per attempt. */
 function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number; logger: Logger; writeIntervalMs: number }) {
   const pace = createPacer(config.writeIntervalMs);
@@ -186,6 +215,11 @@ function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number
       try {
         const response = await request(options);
         const ms = Math.round(performance.now() - started);
+        if (isCutOffJson(response as unknown as HookResponse & { data?: unknown })) {
+          config.logger.debug(`${line} ${response.status} cut off (incomplete JSON) ${ms}ms`);
+          const url = (response as unknown as { url?: string }).url ?? opts.url;
+          throw new CutOffResponseError(opts.method, url, response.status, opts.request);
+        }
         config.logger.debug(`${line} ${response.status} ${ms}ms${rateLimitNote(response.headers)}`);
         return response;
       } catch (err) {
@@ -210,6 +244,17 @@ function createOctokit(options: ClientOptions): Octokit {
   const secondaryRetries = throttle.secondaryRetries ?? 3;
   const maxSecondaryWait = throttle.maxSecondaryWaitSeconds ?? 120;
   const maxPrimaryWait = throttle.maxPrimaryWaitSeconds ?? 60;
+  // Rate-limit waits per request, counted here: the `retryCount` both plugins pass is
+  // one shared counter (plugin-retry sets it for 5xx/network retries too), so a request
+  // that met a 502 first would otherwise never wait for a near primary reset. Keyed by
+  // the request's options object, which every attempt of one request shares.
+  const waits = new WeakMap<object, { primary: number; secondary: number }>();
+  const countWait = (opts: object, kind: 'primary' | 'secondary'): number => {
+    const entry = waits.get(opts) ?? { primary: 0, secondary: 0 };
+    waits.set(opts, entry);
+    entry[kind] += 1;
+    return entry[kind];
+  };
 
   // Order matters: see the header comment. Plugins listed later wrap the earlier ones.
   const QmsOctokit = Octokit.plugin(
@@ -250,20 +295,22 @@ function createOctokit(options: ClientOptions): Octokit {
       ...(throttle.notificationIntervalMs !== undefined
         ? { notifications: createIntervalGroup(throttle.notificationIntervalMs) as never }
         : {}),
-      onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+      onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }) => {
         const route = `${opts.method} ${describeUrl(opts.url)}`;
         if (signal?.aborted) return false;
-        if (retryCount < secondaryRetries && retryAfter <= maxSecondaryWait) {
-          logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${retryCount + 1}/${secondaryRetries})`);
+        const wait = countWait(opts, 'secondary');
+        if (wait <= secondaryRetries && retryAfter <= maxSecondaryWait) {
+          logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${wait}/${secondaryRetries})`);
           return true;
         }
-        logger.debug(`secondary rate limit on ${route}: giving up after ${retryCount} retries (retry-after ${retryAfter}s)`);
+        logger.debug(`secondary rate limit on ${route}: giving up after ${wait - 1} retries (retry-after ${retryAfter}s)`);
         return false;
       },
-      onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+      onRateLimit: (retryAfter: number, opts: { method: string; url: string }) => {
         const route = `${opts.method} ${describeUrl(opts.url)}`;
         if (signal?.aborted) return false;
-        if (retryCount < 1 && retryAfter <= maxPrimaryWait) {
+        // Wait for the reset once per request, when it is near.
+        if (countWait(opts, 'primary') <= 1 && retryAfter <= maxPrimaryWait) {
           logger.warn(`GitHub API rate limit exhausted on ${route}: waiting ${retryAfter}s for the reset`);
           return true;
         }

@@ -1,8 +1,11 @@
 /**
  * Diagnostics go to stderr (stdout is for the command's result, e.g. the JSON
  * document). Every line passes through `redact`, which removes registered
- * secrets (tokens, private keys) and anything that looks like a GitHub token.
+ * secrets (tokens, private keys) and anything that looks like a GitHub token,
+ * and then through the terminal sanitiser: messages quote user input and API data
+ * (a `--repo` value, a branch name), which may carry escapes or bidi overrides.
  */
+import { sanitizeForTerminal } from './sanitize.js';
 
 export type LogLevel = 'quiet' | 'normal' | 'verbose';
 
@@ -52,7 +55,7 @@ export function createLogger(options: {
 }): Logger {
   const redactor = options.redactor ?? new SecretRedactor();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const emit = (message: string) => write(`${redactor.redact(message)}\n`);
+  const emit = (message: string) => write(`${redactor.redact(message).split('\n').map(sanitizeForTerminal).join('\n')}\n`);
   return {
     level: options.level,
     info: (m) => {

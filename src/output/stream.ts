@@ -4,7 +4,7 @@
  * never exists as one string in memory.
  */
 import { once } from 'node:events';
-import { sanitizeCsvCell } from './sanitize.js';
+import { escapeJsonText, sanitizeCsvCell } from './sanitize.js';
 import type { Column } from './formats.js';
 
 /** An array member of a JSON document that is written item by item. */
@@ -21,6 +21,11 @@ function indent(json: string, by: string): string {
   return json.replace(/\n/g, `\n${by}`);
 }
 
+/** JSON text with C1, bidi and separator characters escaped, as toJson does (see escapeJsonText). */
+function json(value: unknown, space?: number): string {
+  return escapeJsonText(JSON.stringify(value, null, space));
+}
+
 /**
  * A JSON object written member by member: ordinary values pretty-printed,
  * {@link StreamedArray} members one compact item per line, {@link LateValue}
@@ -31,21 +36,21 @@ export function* jsonDocumentChunks(doc: Record<string, unknown>): Generator<str
   yield '{';
   for (const [i, key] of keys.entries()) {
     const raw = doc[key];
-    yield `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    yield `${i === 0 ? '' : ','}\n  ${json(key)}: `;
     if (raw instanceof StreamedArray) {
       let n = 0;
-      for (const item of raw.items) yield `${n++ === 0 ? '[' : ','}\n    ${JSON.stringify(item)}`;
+      for (const item of raw.items) yield `${n++ === 0 ? '[' : ','}\n    ${json(item)}`;
       yield n === 0 ? '[]' : '\n  ]';
     } else {
       const value = raw instanceof LateValue ? raw.compute() : raw;
-      yield indent(JSON.stringify(value === undefined ? null : value, null, 2), '  ');
+      yield indent(json(value === undefined ? null : value, 2), '  ');
     }
   }
   yield '\n}\n';
 }
 
 export function* ndjsonChunks(items: Iterable<unknown>): Generator<string> {
-  for (const item of items) yield `${JSON.stringify(item)}\n`;
+  for (const item of items) yield `${json(item)}\n`;
 }
 
 /** RFC 4180 CSV with formula-injection protection (see sanitizeCsvCell). */

@@ -1,8 +1,17 @@
 /**
  * Fault injection: make matching requests fail the way GitHub or the network
  * sometimes does, so retry, throttling and resume logic can be tested.
+ *
+ * When a fault strikes, relative to the handler (the part that changes state):
+ * - before it, nothing happens on "GitHub": 'status', 'secondary-limit',
+ *   'primary-limit', 'reset' (the connection is dropped unanswered);
+ * - around it: 'slow' waits, then the request is handled normally;
+ * - after it, the request WAS handled (a write is applied and persisted) and only
+ *   the answer is lost: 'truncated' (half the JSON body arrives) and 'reset-after'
+ *   (the connection is dropped instead of answering) — "GitHub applied the write
+ *   but the response never arrived".
  */
-export type FaultKind = 'status' | 'secondary-limit' | 'primary-limit' | 'reset' | 'slow' | 'truncated';
+export type FaultKind = 'status' | 'secondary-limit' | 'primary-limit' | 'reset' | 'reset-after' | 'slow' | 'truncated';
 
 export interface FaultRule {
   /** HTTP method to match (any when absent). */
@@ -14,6 +23,11 @@ export interface FaultRule {
    * so a fault can hit one repository while the rest of the org answers normally.
    */
   pathIncludes?: string;
+  /**
+   * Only requests whose raw body contains this text, e.g. 'createBranchProtectionRule'
+   * to hit one GraphQL mutation among the queries that share POST /graphql.
+   */
+  bodyIncludes?: string;
   kind: FaultKind;
   /** 'status': the status to answer (default 500); 'secondary-limit': 403 or 429 (default: the sandbox's secondary status). */
   status?: number;
@@ -37,7 +51,7 @@ export interface ActiveFault extends FaultRule {
   hits: number;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['status', 'secondary-limit', 'primary-limit', 'reset', 'slow', 'truncated']);
+const KINDS: ReadonlySet<string> = new Set(['status', 'secondary-limit', 'primary-limit', 'reset', 'reset-after', 'slow', 'truncated']);
 
 /** Checks a rule from an untyped source (the control API); returns a reason when invalid. */
 export function checkFaultRule(rule: unknown): string | null {
@@ -49,7 +63,7 @@ export function checkFaultRule(rule: unknown): string | null {
       return `${key} must be a non-negative number`;
     }
   }
-  for (const key of ['method', 'route', 'pathIncludes']) {
+  for (const key of ['method', 'route', 'pathIncludes', 'bodyIncludes']) {
     if (r[key] !== undefined && typeof r[key] !== 'string') return `${key} must be a string`;
   }
   return null;
@@ -87,7 +101,7 @@ export class FaultInjector {
    * The fault to apply to this request, if any. Consumes it: each matching
    * request uses up one skip, then one of `times`.
    */
-  take(method: string, route: string | null, path = ''): ActiveFault | null {
+  take(method: string, route: string | null, path = '', body = ''): ActiveFault | null {
     let decoded: string | undefined;
     for (const rule of this.rules) {
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
@@ -97,6 +111,7 @@ export class FaultInjector {
         decoded ??= safeDecode(path);
         if (!decoded.includes(rule.pathIncludes)) continue;
       }
+      if (rule.bodyIncludes !== undefined && !body.includes(rule.bodyIncludes)) continue;
       if (rule.skipRemaining > 0) {
         rule.skipRemaining--;
         continue;

@@ -143,6 +143,12 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   let fault: ActiveFault | null = null;
   const send = (status: number, body: unknown, headers: Record<string, string>, pool: PoolView | null, truncate = false, serialised?: string): void => {
+    if (fault?.kind === 'reset-after') {
+      // The request was handled (a write applied and persisted); only the answer is lost.
+      req.socket.destroy();
+      deps.onExchange?.({ method, path: pathWithQuery, route, status: 0, requestBody, responseHeaders: {}, responseBody: null, fault: 'reset-after' });
+      return;
+    }
     const out: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-github-media-type': 'github.v3; format=json',
@@ -187,7 +193,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   try {
     if (deps.config.latencyMs > 0) await sleep(deps.config.latencyMs);
 
-    fault = deps.faults.take(method, route, rawPath);
+    fault = deps.faults.take(method, route, rawPath, rawBody.length > 0 ? rawBody.toString('utf8') : '');
     if (fault) {
       if (fault.kind === 'reset') {
         req.socket.destroy();

@@ -34,7 +34,7 @@ export interface Exchange {
   path: string;
   /** OpenAPI path template, '/graphql', or null for an unknown route. */
   route: string | null;
-  /** HTTP status sent; 0 when a 'reset' fault destroyed the connection. */
+  /** HTTP status sent; 0 when a 'reset' or 'reset-after' fault destroyed the connection. */
   status: number;
   requestBody: unknown;
   responseHeaders: Record<string, string>;

@@ -23,7 +23,7 @@
  */
 import { selectApplicableRule } from '../core/branch-patterns.js';
 import { desiredMergeSettings, desiredProtection } from '../core/desired-protection.js';
-import { ExitCode, InterruptedError, QmsError } from '../core/errors.js';
+import { ExitCode, InterruptedError, QmsError, RateLimitError } from '../core/errors.js';
 import type { ProtectionRule, RepoInfo } from '../core/github-types.js';
 import { summarizePlan, type Plan, type PlanStep, type SettingChange } from '../core/plan.js';
 import type { BranchProtection, MergeSettings } from '../core/protection.js';
@@ -143,6 +143,35 @@ export function isInterrupt(err: unknown, signal: AbortSignal | undefined): bool
   return err instanceof InterruptedError || (signal?.aborted === true && (err as { name?: string })?.name === 'AbortError');
 }
 
+/**
+ * The hourly rate limit is spent and its reset is too far to wait for (the gateway
+ * waits for a near one): every further request fails until then, so a run stops
+ * instead of failing target after target — and GitHub may block integrations that
+ * keep calling while limited. The reason names the reset.
+ */
+export function spentRateLimit(err: unknown): string | null {
+  if (!(err instanceof RateLimitError) || err.limit !== 'primary') return null;
+  const when = err.resetAt !== undefined ? ` until ${new Date(err.resetAt).toISOString()}` : '';
+  return `GitHub API rate limit exhausted${when}`;
+}
+
+/** After a write that failed: does the target now hold `expected` anyway (GitHub applied it, the answer was lost)? */
+export async function appliedDespiteError(
+  gateway: GitHubGateway,
+  repo: RepoInfo,
+  kind: string,
+  key: string,
+  expected: unknown,
+): Promise<FreshTarget | null> {
+  try {
+    const back = await readTarget(gateway, repo, kind, key, { withRules: false });
+    const model = back.exists ? back.model : null;
+    return targetModelsEqual(kind, model, expected ?? null) ? back : null;
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Executor
 
@@ -206,6 +235,8 @@ export async function applyPlan(
   const results: StepResult[] = [];
   const failedRepos = new Map<string, string>();
   let interrupted = false;
+  /** Set when GitHub's rate limit is spent: the steps after it are not attempted. */
+  const run: RunState = { stopped: null };
   const countResults = () => {
     const counts = emptyCounts();
     for (const r of results) counts[r.status] += 1;
@@ -220,6 +251,10 @@ export async function applyPlan(
         results.push({ ...base, status: 'not_attempted', changeId: null, changes: [], error: 'interrupted before this step' });
         continue;
       }
+      if (run.stopped !== null) {
+        results.push({ ...base, status: 'not_attempted', changeId: null, changes: [], error: `not attempted: ${run.stopped}` });
+        continue;
+      }
       const failedBecause = failedRepos.get(step.repo);
       if (failedBecause !== undefined) {
         results.push({ ...base, status: 'not_attempted', changeId: null, changes: [], error: `an earlier step of ${step.repo} failed: ${failedBecause}` });
@@ -231,7 +266,7 @@ export async function applyPlan(
         result = { ...base, status: 'failed', changeId: null, changes: [], error: `internal: no listing for ${step.repo}` };
       } else {
         try {
-          result = await executeStep(deps, step, changeSet.id, repo);
+          result = await executeStep(deps, step, changeSet.id, repo, run);
         } catch (err) {
           if (!isInterrupt(err, signal)) throw err;
           interrupted = true;
@@ -240,6 +275,7 @@ export async function applyPlan(
         }
       }
       if (result.status === 'failed') failedRepos.set(step.repo, result.error ?? 'failed');
+      if (run.stopped !== null) deps.logger.warn(`${run.stopped}: stopping; the remaining steps are not attempted (rollback --last undoes what was done)`);
       results.push(result);
       deps.onStep?.(result, index, plan.steps.length);
     }
@@ -261,10 +297,18 @@ function interruptedAt(err: unknown, changeId: number): never {
   throw err;
 }
 
-async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId: number, repo: RepoInfo): Promise<StepResult> {
+interface RunState {
+  /** Why the run stops before its next step (a spent rate limit), or null. */
+  stopped: string | null;
+}
+
+async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId: number, repo: RepoInfo, run: RunState): Promise<StepResult> {
   const { gateway, store, lock, signal } = deps;
   const base = { stepId: step.id, repo: step.repo, kind: step.kind, target: step.target };
-  const fail = (changeId: number | null, changes: SettingChange[], error: string): StepResult => ({ ...base, status: 'failed', changeId, changes, error });
+  const fail = (changeId: number | null, changes: SettingChange[], error: string, cause?: unknown): StepResult => {
+    run.stopped ??= spentRateLimit(cause);
+    return { ...base, status: 'failed', changeId, changes, error };
+  };
 
   // 1–2: fresh state, fresh intent.
   let fresh: FreshTarget;
@@ -272,7 +316,7 @@ async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId:
     fresh = await readTarget(gateway, repo, step.kind, step.target);
   } catch (err) {
     if (isInterrupt(err, signal)) throw err;
-    return fail(null, [], `reading ${step.target || 'merge settings'} failed: ${errorText(err)}`);
+    return fail(null, [], `reading ${step.target || 'merge settings'} failed: ${errorText(err)}`, err);
   }
   const intended: BranchProtection | MergeSettings =
     step.kind === 'merge_settings'
@@ -311,8 +355,17 @@ async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId:
   } catch (err) {
     // Cancelled in flight: GitHub may or may not have applied it. Leave `pending`.
     if (isInterrupt(err, signal)) interruptedAt(err, change.id);
+    // The answer can be lost after GitHub applied the write (a reset, a cut-off body,
+    // a retried create meeting its own first attempt): the read-back decides.
+    const applied = spentRateLimit(err) === null ? await appliedDespiteError(gateway, repo, step.kind, step.target, intended) : null;
+    if (applied) {
+      deps.logger.warn(`${step.repo} ${step.target || 'merge settings'}: the write's answer was lost (${errorText(err)}), but the read-back shows it applied`);
+      store.changeSets.recordResult(change.id, { status: 'verified', afterState: applied.raw, afterModel: applied.model });
+      return { ...base, status: 'verified', changeId: change.id, changes, error: null };
+    }
+    // Failed without a read-back: rollback treats it as "maybe written".
     store.changeSets.recordResult(change.id, { status: 'failed', error: `write failed: ${errorText(err)}` });
-    return fail(change.id, changes, `write failed: ${errorText(err)}`);
+    return fail(change.id, changes, `write failed: ${errorText(err)}`, err);
   }
   store.changeSets.recordResult(change.id, { status: 'written', afterState: written.raw, afterModel: written.model });
 
@@ -323,7 +376,7 @@ async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId:
   } catch (err) {
     if (isInterrupt(err, signal)) interruptedAt(err, change.id);
     store.changeSets.recordResult(change.id, { status: 'failed', error: `read-back failed: ${errorText(err)}` });
-    return fail(change.id, changes, `read-back failed: ${errorText(err)}`);
+    return fail(change.id, changes, `read-back failed: ${errorText(err)}`, err);
   }
   if (back.exists && targetModelsEqual(step.kind, back.model, intended)) {
     store.changeSets.recordResult(change.id, { status: 'verified', afterState: back.raw, afterModel: back.model });
@@ -367,6 +420,17 @@ export interface RunApplyResult {
   exitCode: number;
 }
 
+/**
+ * Repositories the plan could not cover because reading them failed: those in scope,
+ * and those whose tier is unknown because of the failure (a `--tier` filter cannot
+ * tell whether they belong to it).
+ */
+function unreadableRepos(plan: PlanResult): { repo: string; reason: string }[] {
+  return plan.evaluations
+    .filter((e) => e.assessment.status === 'error' && (plan.plan.repos.includes(e.live.repo.fullName) || e.classification.tier === null))
+    .map((e) => ({ repo: e.live.repo.fullName, reason: e.live.readError ?? 'the read failed' }));
+}
+
 export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Promise<RunApplyResult> {
   if (request.dryRun) {
     const plan = await createPlan(deps, request);
@@ -375,10 +439,12 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
   }
   const { store } = deps;
   if (!store) throw new Error('internal: apply needs the store');
+  // The authenticated login is the actor of every audit event, the lock's included
+  // (so it is known before the lock is taken: one GET /user).
+  const actor = await deps.viewer();
   // One mutating run per store: a second apply stops here (exit 5, naming the holder).
-  const lock = store.lock.acquire({ command: deps.command });
+  const lock = store.lock.acquire({ command: deps.command, actor });
   try {
-    const actor = await deps.viewer();
     const run = store.runs.start({
       kind: 'apply',
       org: request.org,
@@ -392,10 +458,21 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
     try {
       const plan = await createPlan(deps, request);
       await deps.showPlan(plan);
+      // A repository that could not be read is not enforced: the run is partial (exit 4),
+      // never a silent success a cron job would take for "everything protected".
+      const unreadable = unreadableRepos(plan);
+      for (const u of unreadable.filter((x) => !plan.plan.repos.includes(x.repo))) {
+        deps.logger.warn(`${u.repo}: could not be read (tier unknown), nothing applied: ${u.reason}`);
+      }
+      const readFailed = unreadable.length > 0;
+      const warnUnread = () => {
+        if (readFailed) deps.logger.warn(`${unreadable.length} repositor${unreadable.length === 1 ? 'y' : 'ies'} could not be read and nothing was applied to ${unreadable.length === 1 ? 'it' : 'them'}: ${unreadable.map((u) => u.repo).join(', ')} (exit 4; run again later)`);
+      };
       if (plan.plan.steps.length === 0) {
-        runStatus = 'succeeded';
-        summary = { steps: 0 };
-        return { plan, apply: null, declined: false, runId: run.id, exitCode: ExitCode.Ok };
+        runStatus = readFailed ? 'partial' : 'succeeded';
+        summary = { steps: 0, ...(readFailed ? { unreadable } : {}) };
+        warnUnread();
+        return { plan, apply: null, declined: false, runId: run.id, exitCode: readFailed ? ExitCode.Partial : ExitCode.Ok };
       }
       if (deps.signal?.aborted) throw new InterruptedError('interrupted before any write');
       if (!request.yes && !(await deps.confirm(plan))) {
@@ -422,9 +499,22 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
         changeSet,
         repos,
       );
-      runStatus = result.interrupted ? 'interrupted' : result.status === 'completed' ? 'succeeded' : result.status === 'failed' ? 'failed' : 'partial';
-      summary = { changeSetId: result.changeSetId, status: result.status, counts: result.counts };
-      const exitCode = result.interrupted ? ExitCode.Interrupted : result.counts.failed + result.counts.not_attempted > 0 ? ExitCode.Partial : ExitCode.Ok;
+      runStatus = result.interrupted
+        ? 'interrupted'
+        : result.status === 'completed'
+          ? readFailed
+            ? 'partial'
+            : 'succeeded'
+          : result.status === 'failed'
+            ? 'failed'
+            : 'partial';
+      summary = { changeSetId: result.changeSetId, status: result.status, counts: result.counts, ...(readFailed ? { unreadable } : {}) };
+      warnUnread();
+      const exitCode = result.interrupted
+        ? ExitCode.Interrupted
+        : result.counts.failed + result.counts.not_attempted > 0 || readFailed
+          ? ExitCode.Partial
+          : ExitCode.Ok;
       return { plan, apply: result, declined: false, runId: run.id, exitCode };
     } catch (err) {
       if (err instanceof InterruptedError) runStatus = 'interrupted';

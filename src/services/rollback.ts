@@ -36,10 +36,21 @@ import type { SettingChange } from '../core/plan.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
 import type { ChangeRecord, ChangeSetRecord, FinishedChangeSetStatus, LockHandle, Store } from '../store/types.js';
-import { describeMismatch, errorText, isInterrupt, readTarget, writeTarget, type FreshTarget } from './apply.js';
+import { appliedDespiteError, describeMismatch, errorText, isInterrupt, readTarget, spentRateLimit, writeTarget, type FreshTarget } from './apply.js';
 import { normalizeRepoNames } from './plan.js';
 
+/**
+ * How long after a run ended one of its writes may still land on GitHub: a process
+ * killed with a request in flight does not take the request back, and GitHub ends a
+ * request it has not answered within 10 s (GraphQL: GITHUB-API.md §3; REST: docs
+ * "Troubleshooting the REST API", Timeouts — UNCONFIRMED for GHES); 2 s of margin
+ * for the network.
+ */
+export const STRAY_WRITE_WINDOW_MS = 12_000;
+
 export interface RollbackDeps {
+  /** Override of {@link STRAY_WRITE_WINDOW_MS} (a simulator answers within its own latency). */
+  strayWriteWindowMs?: number;
   gateway: GitHubGateway;
   store: Store;
   logger: Logger;
@@ -184,8 +195,10 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 export async function runRollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
   const { store, gateway, signal } = deps;
+  // The authenticated login is the actor of every audit event, the lock's included.
+  const actor = request.dryRun ? null : await deps.viewer();
   // A dry run writes nothing (neither GitHub nor the store), so it takes no lock.
-  const lock = request.dryRun ? null : store.lock.acquire({ command: deps.command });
+  const lock = actor === null ? null : store.lock.acquire({ command: deps.command, actor });
   try {
     const target = selectChangeSet(store, request);
     if (target.status === 'in_progress' || target.status === 'planned') {
@@ -201,19 +214,24 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
       changes.push(toStored(c));
     }
     const repos = new RepoCache(gateway);
-    const lives = new Map<number, LiveTarget>();
-    for (const c of orderForRollback(changes)) {
-      if (!needsLive(c)) continue;
-      if (signal?.aborted) throw new InterruptedError('interrupted while reading live state');
-      try {
-        lives.set(c.id, (await readLiveFor(gateway, await repos.get(c.repo), c)).live);
-      } catch (err) {
-        if (isInterrupt(err, signal)) throw err;
-        // Unreadable now: decided again (and reported) at execution time.
-        deps.logger.warn(`${c.repo} ${c.targetKey || 'merge settings'}: cannot read the live state: ${errorText(err)}`);
-        lives.set(c.id, { exists: false, model: null, raw: null, nodeId: null, beforeRulePattern: null });
+    const readLives = async (): Promise<Map<number, LiveTarget>> => {
+      const lives = new Map<number, LiveTarget>();
+      for (const c of orderForRollback(changes)) {
+        if (!needsLive(c)) continue;
+        if (signal?.aborted) throw new InterruptedError('interrupted while reading live state');
+        try {
+          lives.set(c.id, (await readLiveFor(gateway, await repos.get(c.repo), c)).live);
+        } catch (err) {
+          if (isInterrupt(err, signal)) throw err;
+          // Unreadable now: decided again (and reported) at execution time.
+          deps.logger.warn(`${c.repo} ${c.targetKey || 'merge settings'}: cannot read the live state: ${errorText(err)}`);
+          lives.set(c.id, { exists: false, model: null, raw: null, nodeId: null, beforeRulePattern: null });
+        }
       }
-    }
+      return lives;
+    };
+    const lives = await readLives();
+    const strays = strayWrites(deps, target, changes, lives);
     const plan = buildRollbackPlan(target.id, changes, lives, { force: request.force });
     const preview: RollbackPreview = { changeSet: target, plan, counts: summarizeRollbackPlan(plan), force: request.force };
     await deps.showPlan(preview);
@@ -233,7 +251,7 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
     const writes = plan.steps.some((s) => s.decision === 'restore');
     if (writes && !request.yes && !(await deps.confirm(preview))) return none(ExitCode.Ok, true);
 
-    const actor = await deps.viewer();
+    if (actor === null) throw new Error('internal: a rollback that writes has an actor');
     const run = store.runs.start({
       kind: 'rollback',
       org: target.org,
@@ -256,21 +274,34 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
       store.changeSets.start(set.id);
       const results: RollbackStepResult[] = [];
       let interrupted = false;
+      /** Set when GitHub's rate limit is spent: the changes after it are not attempted. */
+      const stop: { stopped: string | null } = { stopped: null };
       try {
         const ordered = orderForRollback(changes);
-        for (const [index, change] of ordered.entries()) {
+        const step = async (change: StoredChange): Promise<void> => {
           if (signal?.aborted) interrupted = true;
           const result = interrupted
             ? notAttempted(change)
-            : await restoreOne({ ...deps, lock: lock!, actor, setId: set.id, repos, force: request.force }, change).catch((err: unknown) => {
+            : stop.stopped !== null
+              ? { ...notAttempted(change), reason: `not attempted: ${stop.stopped}` }
+              : await restoreOne({ ...deps, lock: lock!, actor, setId: set.id, repos, force: request.force, stop }, change).catch((err: unknown) => {
                 if (!isInterrupt(err, signal)) throw err;
                 interrupted = true;
                 const rollbackChangeId = (err as { changeId?: number }).changeId ?? null;
                 return { ...notAttempted(change), status: rollbackChangeId === null ? ('not_attempted' as const) : ('pending' as const), rollbackChangeId };
               });
+          if (stop.stopped !== null && result.status === 'failed') {
+            deps.logger.warn(`${stop.stopped}: stopping; the remaining changes are not attempted (run the rollback again after the reset)`);
+          }
           results.push(result);
-          deps.onStep?.(result, index, ordered.length);
-        }
+          deps.onStep?.(result, results.length - 1, ordered.length);
+        };
+        // A write that may still be in flight is decided last, once GitHub must have
+        // finished it (one change per target in a set, so the order does not matter).
+        for (const change of ordered) if (!strays.ids.has(change.id)) await step(change);
+        const deferred = ordered.filter((c) => strays.ids.has(c.id));
+        if (deferred.length > 0 && !interrupted) await waitForStrayWrites(deps, target, deferred.length, strays.settleAt);
+        for (const change of deferred) await step(change);
       } catch (err) {
         store.changeSets.finish(set.id, 'interrupted', { error: errorText(err) });
         throw err;
@@ -297,6 +328,44 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
   }
 }
 
+/**
+ * A `pending` change whose target still shows its before-state is ambiguous: its write
+ * was never sent, or the killed run sent it and GitHub is still processing it — it would
+ * land after the rollback, unseen (the change would be closed as restored). Such changes
+ * are decided once the set has been over for {@link STRAY_WRITE_WINDOW_MS} (for a killed
+ * run: since its death was noticed, when the lock was taken over).
+ */
+function strayWrites(deps: RollbackDeps, target: ChangeSetRecord, changes: readonly StoredChange[], lives: ReadonlyMap<number, LiveTarget>): { ids: Set<number>; settleAt: number } {
+  const settleAt = Date.parse(target.finishedAt ?? '') + (deps.strayWriteWindowMs ?? STRAY_WRITE_WINDOW_MS);
+  const ids = new Set<number>();
+  if (!Number.isFinite(settleAt) || Date.now() >= settleAt) return { ids, settleAt };
+  for (const c of changes) {
+    const live = lives.get(c.id);
+    if (c.status === 'pending' && live !== undefined && targetModelsEqual(c.targetKind, live.exists ? live.model : null, c.beforeModel ?? null)) ids.add(c.id);
+  }
+  return { ids, settleAt };
+}
+
+/** Sleep until `settleAt` (cancelled by an interrupt), saying why. */
+async function waitForStrayWrites(deps: RollbackDeps, target: ChangeSetRecord, count: number, settleAt: number): Promise<void> {
+  const wait = settleAt - Date.now();
+  if (wait <= 0) return;
+  deps.logger.warn(
+    `change set ${target.id} ended moments ago with ${count} write${count === 1 ? '' : 's'} that may still be in flight at GitHub: waiting ${Math.ceil(wait / 1000)}s before deciding ${count === 1 ? 'it' : 'them'}`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, wait);
+    deps.signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new InterruptedError('interrupted while waiting for writes in flight'));
+      },
+      { once: true },
+    );
+  });
+}
+
 function notAttempted(change: StoredChange): RollbackStepResult {
   return {
     changeId: change.id,
@@ -318,6 +387,8 @@ interface RestoreContext extends RollbackDeps {
   setId: number;
   repos: RepoCache;
   force: boolean;
+  /** Set when GitHub's rate limit is spent: the run stops after this change. */
+  stop: { stopped: string | null };
 }
 
 async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<RollbackStepResult> {
@@ -346,6 +417,7 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
     live = (await readLiveFor(gateway, repo, change)).live;
   } catch (err) {
     if (isInterrupt(err, signal)) throw err;
+    ctx.stop.stopped ??= spentRateLimit(err);
     return result('failed', `cannot read the live state: ${errorText(err)}`);
   }
   const d = decideRollback(change, live, { force: ctx.force });
@@ -389,6 +461,7 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
     undoesChangeId: change.id,
   });
   ctx.lock.assertHeld();
+  let lostAnswer: FreshTarget | null = null;
   try {
     const written = await writeTarget(gateway, repo, change.targetKey, write);
     store.changeSets.recordResult(record.id, { status: 'written', afterState: written.raw, afterModel: written.model });
@@ -397,17 +470,25 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
       (err as { changeId?: number }).changeId = record.id;
       throw err;
     }
-    store.changeSets.recordResult(record.id, { status: 'failed', error: `restore failed: ${errorText(err)}` });
-    return result('failed', `restore failed: ${errorText(err)}`, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null });
+    // The answer can be lost after GitHub applied the restore (a reset, a cut-off body,
+    // a retried delete meeting its own first attempt): the read-back decides.
+    ctx.stop.stopped ??= spentRateLimit(err);
+    lostAnswer = ctx.stop.stopped === null ? await appliedDespiteError(gateway, repo, change.targetKind, change.targetKey, change.beforeModel ?? null) : null;
+    if (!lostAnswer) {
+      store.changeSets.recordResult(record.id, { status: 'failed', error: `restore failed: ${errorText(err)}` });
+      return result('failed', `restore failed: ${errorText(err)}`, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null });
+    }
+    ctx.logger.warn(`${change.repo} ${change.targetKey || 'merge settings'}: the restore's answer was lost (${errorText(err)}), but the read-back shows it applied`);
   }
   let back: FreshTarget;
   try {
-    back = await readTarget(gateway, repo, change.targetKind, change.targetKey, { withRules: false });
+    back = lostAnswer ?? (await readTarget(gateway, repo, change.targetKind, change.targetKey, { withRules: false }));
   } catch (err) {
     if (isInterrupt(err, signal)) {
       (err as { changeId?: number }).changeId = record.id;
       throw err;
     }
+    ctx.stop.stopped ??= spentRateLimit(err);
     store.changeSets.recordResult(record.id, { status: 'failed', error: `read-back failed: ${errorText(err)}` });
     return result('failed', `read-back failed: ${errorText(err)}`, { rollbackChangeId: record.id, changes: d.changes });
   }

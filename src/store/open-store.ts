@@ -110,7 +110,16 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}, intern
     }
     const modeWarning = tightenFileMode(resolved);
     if (modeWarning) warn(modeWarning);
-    version = peekSchemaVersion(resolved, migrations, busyTimeoutMs);
+    try {
+      version = peekSchemaVersion(resolved, migrations, busyTimeoutMs);
+    } catch (err) {
+      if (!needsRecovery(err)) throw err;
+      // A writer was killed mid-transaction: its hot journal (or WAL index) must be
+      // recovered, which a read-only connection cannot do. Any writable open does it
+      // (as the next mutating run would); then read-only as asked.
+      openWritable(resolved, migrations, now, busyTimeoutMs, warn).close();
+      version = peekSchemaVersion(resolved, migrations, busyTimeoutMs);
+    }
     if (version < latestOf(migrations)) {
       // Upgrade through a writable connection, then read-only as asked.
       openWritable(resolved, migrations, now, busyTimeoutMs, warn).close();
@@ -137,6 +146,12 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}, intern
     ...(options.redact ? { redact: options.redact } : {}),
   });
   return new SqliteStore(ctx, version);
+}
+
+/** SQLite's "a read-only connection cannot recover this file" errors (hot journal, WAL index). */
+function needsRecovery(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_READONLY_ROLLBACK' || code === 'SQLITE_READONLY_RECOVERY' || code === 'SQLITE_READONLY_CANTINIT';
 }
 
 function latestOf(migrations: readonly Migration[]): number {

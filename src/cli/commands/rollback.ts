@@ -52,6 +52,18 @@ function parseId(value: string, what: string): number {
   return n;
 }
 
+/**
+ * QMS_INFLIGHT_WINDOW_MS: how long a killed run's write may still be processed by the
+ * API server (default: GitHub's 10 s limit plus margin). Only for simulators, which
+ * answer within their configured latency; never lower it against GitHub.
+ */
+function strayWriteWindow(env: NodeJS.ProcessEnv): { strayWriteWindowMs?: number } {
+  const raw = env['QMS_INFLIGHT_WINDOW_MS'];
+  if (raw === undefined || raw === '') return {};
+  if (!/^\d{1,6}$/.test(raw)) throw new UsageError(`QMS_INFLIGHT_WINDOW_MS must be a whole number of milliseconds; got ${JSON.stringify(raw.slice(0, 40))}`);
+  return { strayWriteWindowMs: Number(raw) };
+}
+
 async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, changeset: string | undefined): Promise<number> {
   if (changeset === undefined && !flags.last) throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
   if (changeset !== undefined && flags.last) throw new UsageError('give a change set id or --last, not both');
@@ -80,6 +92,7 @@ async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, change
   ]);
   const result = await runRollback(
     {
+      ...strayWriteWindow(runtime.io.env),
       gateway,
       store,
       logger: runtime.logger,

@@ -20,7 +20,8 @@
  * without admin, access is `read-only` and classic protection is not requested (it
  * would be a 404); a plan 403 makes access `plan-unavailable`. A repository whose
  * reads fail after the gateway's retries gets `readError` and the run goes on
- * (STYLE habit 7); only errors about the whole run (401, interrupt) end it.
+ * (STYLE habit 7); only errors about the whole run (401, interrupt, a spent
+ * primary rate limit) end it.
  */
 import {
   AuthError,
@@ -28,6 +29,7 @@ import {
   NotFoundError,
   PermissionError,
   PlanUnavailableError,
+  RateLimitError,
 } from '../../core/errors.js';
 import { isWildcardPattern, matchesBranchPattern } from '../../core/branch-patterns.js';
 import type {
@@ -67,9 +69,14 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Errors that concern the whole run, not one repository. */
+/**
+ * Errors that concern the whole run, not one repository. A spent primary rate
+ * limit (one not worth waiting for: the gateway already waited for a near reset)
+ * fails every later request too: stop instead of failing repository after
+ * repository (GitHub may block integrations that keep calling while limited).
+ */
 function isRunFatal(err: unknown): boolean {
-  return err instanceof InterruptedError || err instanceof AuthError;
+  return err instanceof InterruptedError || err instanceof AuthError || (err instanceof RateLimitError && err.limit === 'primary');
 }
 
 function byName(a: RepoInfo, b: RepoInfo): number {
