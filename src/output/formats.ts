@@ -2,7 +2,8 @@
  * Tabular output in every format qms offers. Commands build rows (plain
  * values) and columns once; the format decides the rendering.
  */
-import { sanitizeCsvCell, sanitizeForTerminal, sanitizeMarkdownCell } from './sanitize.js';
+import { escapeJsonText, sanitizeForTerminal, sanitizeMarkdownCell } from './sanitize.js';
+import { csvChunks, ndjsonChunks } from './stream.js';
 
 export interface Column<R> {
   key: string;
@@ -13,10 +14,9 @@ export interface Column<R> {
   align?: 'left' | 'right';
 }
 
+/** The whole CSV as one string (small outputs; large ones stream with csvChunks). */
 export function toCsv<R>(columns: Column<R>[], rows: Iterable<R>): string {
-  const lines = [columns.map((c) => sanitizeCsvCell(c.header)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => sanitizeCsvCell(c.value(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return [...csvChunks(columns, rows)].join('');
 }
 
 export function toMarkdown<R>(columns: Column<R>[], rows: Iterable<R>): string {
@@ -27,13 +27,12 @@ export function toMarkdown<R>(columns: Column<R>[], rows: Iterable<R>): string {
 }
 
 export function toNdjson(items: Iterable<unknown>): string {
-  let out = '';
-  for (const item of items) out += `${JSON.stringify(item)}\n`;
-  return out;
+  return [...ndjsonChunks(items)].join('');
 }
 
+/** API data (branch names, config values) can carry C1 and bidi controls: escaped, see escapeJsonText. */
 export function toJson(document: unknown): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${escapeJsonText(JSON.stringify(document, null, 2))}\n`;
 }
 
 /** Plain value to a terminal-safe string. */

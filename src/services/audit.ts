@@ -3,9 +3,9 @@
  * (SOX, PCI-DSS, GDPR). Export streams page by page from SQLite to the sink
  * with backpressure, so a million events take constant memory.
  */
-import { once } from 'node:events';
 import type { AuditChainHead, AuditEvent, AuditFilter, AuditVerification, Store } from '../store/types.js';
-import { sanitizeCsvCell } from '../output/sanitize.js';
+import type { Column } from '../output/formats.js';
+import { csvChunks, jsonDocumentChunks, LateValue, mapIterable, ndjsonChunks, StreamedArray, writeChunks } from '../output/stream.js';
 
 export type AuditExportFormat = 'json' | 'ndjson' | 'csv';
 
@@ -37,45 +37,42 @@ function exportedEvent(e: AuditEvent) {
   };
 }
 
-const CSV_COLUMNS = ['seq', 'ts', 'actor', 'action', 'target', 'run_id', 'change_set_id', 'details', 'prev_hash', 'hash'] as const;
+/** CSV columns: the exported event's fields, in order (details as JSON text). */
+const CSV_COLUMNS: Column<ExportedEvent>[] = (
+  ['seq', 'ts', 'actor', 'action', 'target', 'run_id', 'change_set_id', 'details', 'prev_hash', 'hash'] as const
+).map((key) => ({ key, header: key, value: (row) => cell(row[key]) }));
 
-async function write(sink: NodeJS.WritableStream, chunk: string): Promise<void> {
-  if (!sink.write(chunk)) await once(sink, 'drain');
+type ExportedEvent = ReturnType<typeof exportedEvent>;
+
+function cell(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Streams the matching events to `sink` in the chosen format. */
+/** Streams the matching events to `sink` in the chosen format (stream.ts: escaping, backpressure). */
 export async function exportAudit(store: Store, sink: NodeJS.WritableStream, options: AuditExportOptions): Promise<AuditExportResult> {
   const head = store.audit.head();
   let events = 0;
-  if (options.format === 'json') {
-    const header = {
-      kind: 'qms-audit-export',
-      version: 1,
-      store_id: store.storeId,
-      generated_at: options.generatedAt.toISOString(),
-      chain_head: head,
-      filter: serializeFilter(options.filter),
-    };
-    // The header's closing brace is replaced by the events array, written as it streams.
-    await write(sink, `${JSON.stringify(header).slice(0, -1)},"events":[`);
-    for (const e of store.audit.iterate(options.filter)) {
-      await write(sink, `${events === 0 ? '\n' : ',\n'}${JSON.stringify(exportedEvent(e))}`);
-      events++;
-    }
-    await write(sink, `\n],"count":${events}}\n`);
-  } else if (options.format === 'ndjson') {
-    for (const e of store.audit.iterate(options.filter)) {
-      await write(sink, `${JSON.stringify(exportedEvent(e))}\n`);
-      events++;
-    }
-  } else {
-    await write(sink, `${CSV_COLUMNS.join(',')}\r\n`);
-    for (const e of store.audit.iterate(options.filter)) {
-      const row = exportedEvent(e);
-      await write(sink, `${CSV_COLUMNS.map((c) => sanitizeCsvCell(row[c])).join(',')}\r\n`);
-      events++;
-    }
-  }
+  const counted = mapIterable(store.audit.iterate(options.filter), (e) => {
+    events++;
+    return exportedEvent(e);
+  });
+  const chunks =
+    options.format === 'json'
+      ? jsonDocumentChunks({
+          kind: 'qms-audit-export',
+          version: 1,
+          store_id: store.storeId,
+          generated_at: options.generatedAt.toISOString(),
+          chain_head: head,
+          filter: serializeFilter(options.filter),
+          events: new StreamedArray(counted),
+          count: new LateValue(() => events),
+        })
+      : options.format === 'ndjson'
+        ? ndjsonChunks(counted)
+        : csvChunks(CSV_COLUMNS, counted);
+  await writeChunks(sink, chunks);
   return { events, head };
 }
 
