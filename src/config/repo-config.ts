@@ -19,7 +19,7 @@ import { validateWithSchema } from './schema-validation.js';
 import { parseYamlConfig } from './yaml-source.js';
 
 /** Where a repository keeps its QMS config. */
-export const REPO_CONFIG_PATH = '.qms/branch-protection.yml';
+export { REPO_CONFIG_PATH } from '../core/live-state.js';
 
 export interface RepoConfigDocument {
   repository: { name?: string; tier: string };

@@ -181,3 +181,8 @@ export class InterruptedError extends QmsError {
     super(message, ExitCode.Interrupted, options);
   }
 }
+
+/** The message of anything thrown (for one-line reports). */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

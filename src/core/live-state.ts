@@ -39,6 +39,9 @@ import type { RepoConfig } from './policy.js';
  */
 export type RepoAccess = 'admin' | 'read-only' | 'plan-unavailable' | 'unknown';
 
+/** Where a repository declares its tier and tightenings (seed §4.1), from its default branch. */
+export const REPO_CONFIG_PATH = '.qms/branch-protection.yml';
+
 /** The raw `.qms/branch-protection.yml` (seed §4.1) as the reader found it. */
 export type RepoConfigFile =
   | { kind: 'found'; path: string; text: string }

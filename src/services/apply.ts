@@ -23,7 +23,7 @@
  */
 import { selectApplicableRule } from '../core/branch-patterns.js';
 import { desiredMergeSettings, desiredProtection } from '../core/desired-protection.js';
-import { ExitCode, InterruptedError, QmsError, RateLimitError } from '../core/errors.js';
+import { errorText, ExitCode, InterruptedError, QmsError, RateLimitError } from '../core/errors.js';
 import type { ProtectionRule, RepoInfo } from '../core/github-types.js';
 import { summarizePlan, type Plan, type PlanStep, type SettingChange } from '../core/plan.js';
 import type { BranchProtection, MergeSettings } from '../core/protection.js';
@@ -130,14 +130,16 @@ export async function writeTarget(gateway: GitHubGateway, repo: RepoInfo, key: s
 
 /** `setting: a → b; …` for error lines (bounded). */
 export function describeMismatch(kind: string, expected: unknown, actual: unknown): string {
-  const diff = diffTargetModels(kind, expected, actual);
-  const parts = diff.slice(0, 8).map((c) => `${c.setting}: ${c.before === null ? '(none)' : String(c.before)} → ${c.after === null ? '(none)' : String(c.after)}`);
-  return `${parts.join('; ')}${diff.length > 8 ? `; and ${diff.length - 8} more` : ''}`;
+  return describeChanges(diffTargetModels(kind, expected, actual), 8);
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** `setting: a → b; …`, the first `max` of them and a count of the rest. */
+export function describeChanges(changes: readonly SettingChange[], max: number): string {
+  const parts = changes.slice(0, max).map((c) => `${c.setting}: ${c.before === null ? '(none)' : String(c.before)} → ${c.after === null ? '(none)' : String(c.after)}`);
+  return `${parts.join('; ')}${changes.length > max ? `; and ${changes.length - max} more` : ''}`;
 }
+
+export { errorText };
 
 export function isInterrupt(err: unknown, signal: AbortSignal | undefined): boolean {
   return err instanceof InterruptedError || (signal?.aborted === true && (err as { name?: string })?.name === 'AbortError');
@@ -390,15 +392,19 @@ async function executeStep(deps: ApplyExecutorDeps, step: PlanStep, changeSetId:
 // ---------------------------------------------------------------------------
 // Orchestration: lock → run → evaluate → plan → confirm → change set → execute
 
-export interface RunApplyDeps extends PlanDeps {
-  /** Not needed (and not opened) for a dry run. */
-  store?: Store;
+/** What a mutating run (apply, rollback) needs to take the lock and describe itself in runs and audit events. */
+export interface MutatingRunDeps {
   /** The authenticated login (the audit actor). */
   viewer: () => Promise<string>;
   /** How the command line reads, for the lock holder's description. */
   command: string;
   apiUrl: string;
   toolVersion: string;
+}
+
+export interface RunApplyDeps extends PlanDeps, MutatingRunDeps {
+  /** Not needed (and not opened) for a dry run. */
+  store?: Store;
   /** Show the plan before confirming (and for --dry-run). */
   showPlan: (plan: PlanResult) => void | Promise<void>;
   /** Ask the user; resolves true to go ahead. Not called with --yes or an empty plan. */

@@ -36,7 +36,7 @@ import type { SettingChange } from '../core/plan.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
 import type { ChangeRecord, ChangeSetRecord, FinishedChangeSetStatus, LockHandle, Store } from '../store/types.js';
-import { appliedDespiteError, describeMismatch, errorText, isInterrupt, readTarget, spentRateLimit, writeTarget, type FreshTarget } from './apply.js';
+import { appliedDespiteError, describeChanges, describeMismatch, errorText, isInterrupt, readTarget, spentRateLimit, writeTarget, type FreshTarget, type MutatingRunDeps } from './apply.js';
 import { normalizeRepoNames } from './plan.js';
 
 /**
@@ -48,17 +48,13 @@ import { normalizeRepoNames } from './plan.js';
  */
 export const STRAY_WRITE_WINDOW_MS = 12_000;
 
-export interface RollbackDeps {
+export interface RollbackDeps extends MutatingRunDeps {
   /** Override of {@link STRAY_WRITE_WINDOW_MS} (a simulator answers within its own latency). */
   strayWriteWindowMs?: number;
   gateway: GitHubGateway;
   store: Store;
   logger: Logger;
   signal?: AbortSignal;
-  viewer: () => Promise<string>;
-  command: string;
-  apiUrl: string;
-  toolVersion: string;
   showPlan: (plan: RollbackPreview) => void | Promise<void>;
   confirm: (plan: RollbackPreview) => Promise<boolean>;
   onStep?: (result: RollbackStepResult, index: number, total: number) => void;
@@ -420,6 +416,19 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
     ctx.stop.stopped ??= spentRateLimit(err);
     return result('failed', `cannot read the live state: ${errorText(err)}`);
   }
+  /** This set's record of undoing `change`: live as the before-state, the original's before as the intent. */
+  const recordUndo = () =>
+    store.changeSets.recordIntent({
+      changeSetId: ctx.setId,
+      repo: change.repo,
+      targetKind: change.targetKind as 'classic_protection',
+      targetKey: change.targetKey,
+      targetNodeId: live.nodeId,
+      beforeState: live.exists ? live.raw : null,
+      beforeModel: live.exists ? live.model : null,
+      intendedModel: change.beforeModel ?? null,
+      undoesChangeId: change.id,
+    });
   const d = decideRollback(change, live, { force: ctx.force });
   switch (d.decision) {
     case 'nothing_to_undo':
@@ -429,18 +438,8 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
       store.changeSets.markRestored(change.id, { reason: d.reason, actor: ctx.actor });
       return result('already_restored', d.reason, { exactJson: change.targetKind === 'merge_settings' ? null : sameJson(live.raw, change.beforeState) });
     case 'skip_drift': {
-      const record = store.changeSets.recordIntent({
-        changeSetId: ctx.setId,
-        repo: change.repo,
-        targetKind: change.targetKind as 'classic_protection',
-        targetKey: change.targetKey,
-        targetNodeId: live.nodeId,
-        beforeState: live.exists ? live.raw : null,
-        beforeModel: live.exists ? live.model : null,
-        intendedModel: change.beforeModel ?? null,
-        undoesChangeId: change.id,
-      });
-      const what = (d.drift ?? []).slice(0, 6).map((c) => `${c.setting}: ${c.before === null ? '(none)' : String(c.before)} → ${c.after === null ? '(none)' : String(c.after)}`).join('; ');
+      const record = recordUndo();
+      const what = describeChanges(d.drift ?? [], 6);
       store.changeSets.recordResult(record.id, { status: 'skipped_drift', error: `${d.reason}${what ? ` (${what})` : ''}` });
       return result('skipped_drift', d.reason, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null });
     }
@@ -449,17 +448,7 @@ async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<Ro
   }
 
   const write = d.write!;
-  const record = store.changeSets.recordIntent({
-    changeSetId: ctx.setId,
-    repo: change.repo,
-    targetKind: change.targetKind as 'classic_protection',
-    targetKey: change.targetKey,
-    targetNodeId: live.nodeId,
-    beforeState: live.exists ? live.raw : null,
-    beforeModel: live.exists ? live.model : null,
-    intendedModel: change.beforeModel ?? null,
-    undoesChangeId: change.id,
-  });
+  const record = recordUndo();
   ctx.lock.assertHeld();
   let lostAnswer: FreshTarget | null = null;
   try {

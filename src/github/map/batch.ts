@@ -13,7 +13,7 @@
  * - `BypassActor` is `App | Team`: organization admins, roles and deploy keys come
  *   as flags, users only as a null actor (UNCONFIRMED how GitHub shows those).
  */
-import type { RepoConfigFile } from '../../core/live-state.js';
+import { REPO_CONFIG_PATH, type RepoConfigFile } from '../../core/live-state.js';
 import type {
   RefCondition,
   RepoInfo,
@@ -27,9 +27,10 @@ import type {
   Visibility,
 } from '../../core/github-types.js';
 import { arr, bool, childPath, num, obj, optBool, optNum, optObj, optStr, ResponseShapeError, str, type Json } from './check.js';
+import { mapRule } from './rulesets.js';
 
 /** `.qms/branch-protection.yml`, read from the default branch (HEAD) in the same query. */
-export const REPO_CONFIG_EXPRESSION = 'HEAD:.qms/branch-protection.yml';
+export const REPO_CONFIG_EXPRESSION = `HEAD:${REPO_CONFIG_PATH}`;
 
 /**
  * Per repository: listing fields, the first page of branch names, and only the
@@ -174,7 +175,7 @@ function mapConfig(value: unknown): BatchConfigFile {
   if (typeof text !== 'string' || optBool(o, 'isTruncated', 'qmsConfig') === true || optBool(o, 'isBinary', 'qmsConfig') === true) {
     return { kind: 'fetch-by-rest' };
   }
-  return { kind: 'found', path: '.qms/branch-protection.yml', text };
+  return { kind: 'found', path: REPO_CONFIG_PATH, text };
 }
 
 /** A `QmsBatchRepo` node → RepoInfo plus the first pages of its connections. */
@@ -229,39 +230,9 @@ export function mapBatchRepoNode(json: unknown): BatchRepoNode {
 
 // ----------------------------------------------------------------- rulesets
 
-const PARAMETERLESS = new Set(['required_linear_history', 'non_fast_forward', 'deletion', 'required_signatures', 'creation', 'update']);
-
-/** One `RepositoryRule` node → RulesetRule (the REST mapper's vocabulary: `type` lower-cased). */
+/** One `RepositoryRule` node → RulesetRule (the REST mapper's, in GraphQL's vocabulary). */
 export function mapRulesetRuleNode(json: unknown, path: string): RulesetRule {
-  const o = obj(json, path);
-  const type = str(o, 'type', path).toLowerCase();
-  const pp = childPath(path, 'parameters');
-  if (type === 'pull_request') {
-    const p = obj(o['parameters'], pp);
-    return {
-      type,
-      requiredApprovingReviewCount: num(p, 'requiredApprovingReviewCount', pp),
-      dismissStaleReviewsOnPush: optBool(p, 'dismissStaleReviewsOnPush', pp) ?? false,
-      requireCodeOwnerReview: optBool(p, 'requireCodeOwnerReview', pp) ?? false,
-      requireLastPushApproval: optBool(p, 'requireLastPushApproval', pp) ?? false,
-      requiredReviewThreadResolution: optBool(p, 'requiredReviewThreadResolution', pp) ?? false,
-    };
-  }
-  if (type === 'required_status_checks') {
-    const p = obj(o['parameters'], pp);
-    const checksPath = childPath(pp, 'requiredStatusChecks');
-    return {
-      type,
-      strict: optBool(p, 'strictRequiredStatusChecksPolicy', pp) ?? false,
-      checks: (p['requiredStatusChecks'] === undefined || p['requiredStatusChecks'] === null ? [] : arr(p['requiredStatusChecks'], checksPath)).map((c, i) => {
-        const cp = childPath(checksPath, i);
-        const check = obj(c, cp);
-        return { context: str(check, 'context', cp), integrationId: optNum(check, 'integrationId', cp) ?? null };
-      }),
-    };
-  }
-  if (PARAMETERLESS.has(type)) return { type } as RulesetRule;
-  return { type: 'other', name: type };
+  return mapRule(json, path, 'graphql');
 }
 
 type BypassActor = NonNullable<Ruleset['bypassActors']>[number];

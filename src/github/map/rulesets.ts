@@ -28,30 +28,42 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], path: str
   return value as T;
 }
 
-/** One rule `{type, parameters}` → RulesetRule. */
-export function mapRule(json: unknown, path: string): RulesetRule {
+/**
+ * The two vocabularies a rule arrives in: REST's snake_case (`required_approving_review_count`,
+ * `type: "pull_request"`) and GraphQL's `RepositoryRule` camelCase with upper-case
+ * types (`requiredApprovingReviewCount`, `PULL_REQUEST`). Same fields otherwise.
+ */
+export type RuleWire = 'rest' | 'graphql';
+
+const camelCase = (key: string): string => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** One rule `{type, parameters}` (REST) or `RepositoryRule` node (GraphQL) → RulesetRule. */
+export function mapRule(json: unknown, path: string, wire: RuleWire = 'rest'): RulesetRule {
+  const k = wire === 'graphql' ? camelCase : (key: string) => key;
   const o = obj(json, path);
-  const type = str(o, 'type', path);
+  const rawType = str(o, 'type', path);
+  const type = wire === 'graphql' ? rawType.toLowerCase() : rawType;
   const pp = childPath(path, 'parameters');
   if (type === 'pull_request') {
     const p = obj(o['parameters'], pp);
     return {
       type,
-      requiredApprovingReviewCount: num(p, 'required_approving_review_count', pp),
-      dismissStaleReviewsOnPush: optBool(p, 'dismiss_stale_reviews_on_push', pp) ?? false,
-      requireCodeOwnerReview: optBool(p, 'require_code_owner_review', pp) ?? false,
-      requireLastPushApproval: optBool(p, 'require_last_push_approval', pp) ?? false,
-      requiredReviewThreadResolution: optBool(p, 'required_review_thread_resolution', pp) ?? false,
+      requiredApprovingReviewCount: num(p, k('required_approving_review_count'), pp),
+      dismissStaleReviewsOnPush: optBool(p, k('dismiss_stale_reviews_on_push'), pp) ?? false,
+      requireCodeOwnerReview: optBool(p, k('require_code_owner_review'), pp) ?? false,
+      requireLastPushApproval: optBool(p, k('require_last_push_approval'), pp) ?? false,
+      requiredReviewThreadResolution: optBool(p, k('required_review_thread_resolution'), pp) ?? false,
     };
   }
   if (type === 'required_status_checks') {
     const p = obj(o['parameters'], pp);
+    const checks = k('required_status_checks');
     return {
       type,
-      strict: optBool(p, 'strict_required_status_checks_policy', pp) ?? false,
-      checks: objects(p, 'required_status_checks', pp).map((c, i) => {
-        const cp = childPath(childPath(pp, 'required_status_checks'), i);
-        return { context: str(c, 'context', cp), integrationId: optNum(c, 'integration_id', cp) ?? null };
+      strict: optBool(p, k('strict_required_status_checks_policy'), pp) ?? false,
+      checks: objects(p, checks, pp).map((c, i) => {
+        const cp = childPath(childPath(pp, checks), i);
+        return { context: str(c, 'context', cp), integrationId: optNum(c, k('integration_id'), cp) ?? null };
       }),
     };
   }

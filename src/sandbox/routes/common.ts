@@ -7,6 +7,7 @@ import type { SimOrg, SimPermission, SimRepo } from '../model.js';
 import { atLeast, findOrg, findRepo, isOrgMember, permissionOf } from '../access.js';
 import { ApiError, forbidden, notFound, type RequestContext } from '../http.js';
 import { protectionAvailable } from '../rules-engine.js';
+import { rubyInspect } from '../openapi/request-validator.js';
 
 export const ARCHIVED_MESSAGE = 'Repository was archived so is read-only.';
 export const UPGRADE_MESSAGE = 'Upgrade to GitHub Pro or make this repository public to enable this feature.';
@@ -89,15 +90,4 @@ export function stringList(value: unknown, path: string): string[] {
 }
 
 /** Values printed the way GitHub's (Ruby) validator prints them in 422 messages. */
-export function rubyInspect(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(rubyInspect).join(', ')}]`;
-  if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${JSON.stringify(k)}=>${rubyInspect(x)}`)
-      .join(', ')}}`;
-  }
-  return String(v);
-}
+export { rubyInspect };

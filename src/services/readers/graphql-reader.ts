@@ -24,16 +24,7 @@
  * (with their patterns) instead of per-branch answers, and rulesets are
  * evaluated by qms instead of by GET /rules/branches/{b}.
  */
-import {
-  AuthError,
-  GitHubError,
-  InterruptedError,
-  NotFoundError,
-  PermissionError,
-  PlanUnavailableError,
-  QmsError,
-  RateLimitError,
-} from '../../core/errors.js';
+import { errorText, InterruptedError, NotFoundError, PermissionError } from '../../core/errors.js';
 import type { CustomPropertyValue, ProtectionRule, RepoInfo, RepoRef, Ruleset } from '../../core/github-types.js';
 import { isWildcardPattern } from '../../core/branch-patterns.js';
 import { createLiveState, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
@@ -43,6 +34,7 @@ import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import { createBranchTargetsResolver } from '../evaluate.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
+import { isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import { REPO_CONFIG_FILE, RestLiveStateReader, type TargetsFor } from './rest-reader.js';
 
 /** One repository as GitHub answered it, before shaping: what a checkpoint keeps. */
@@ -130,20 +122,6 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 const MAX_CONCURRENCY = 8;
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Errors that end the run rather than mark one repository: a rejected token, a
- * spent rate limit (every later request would fail too, and GitHub may block
- * clients that keep calling), an interrupt, and qms's own stops (a request budget).
- * GitHub's other answers (404, 403, 5xx after retries) concern one repository.
- */
-function isRunFatal(err: unknown): boolean {
-  if (err instanceof AuthError || err instanceof RateLimitError || err instanceof InterruptedError) return true;
-  return err instanceof QmsError && !(err instanceof GitHubError);
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
@@ -241,7 +219,6 @@ class PageQueue {
 
 export class GraphqlLiveStateReader implements LiveStateReader {
   readonly kind = 'graphql' as const;
-  private readonly gateway: GitHubGateway;
   readonly batch: BatchRead;
   private readonly targetsFor: TargetsFor;
   private readonly concurrency: number;
@@ -253,7 +230,6 @@ export class GraphqlLiveStateReader implements LiveStateReader {
   private readonly listingOnly: boolean;
 
   constructor(gateway: GitHubGateway, options: GraphqlReaderOptions = {}) {
-    this.gateway = gateway;
     this.batch = options.batch ?? gateway.batchRead();
     this.targetsFor = options.targetsFor ?? (() => null);
     this.listingOnly = options.targetsFor === undefined;
@@ -640,27 +616,12 @@ export class GraphqlLiveStateReader implements LiveStateReader {
     }
   }
 
-  private async readConfigByRest(repo: RepoInfo): Promise<RepoConfigFile> {
-    try {
-      const file = await this.batch.readFileByRest(repo, REPO_CONFIG_FILE);
-      return file === null ? { kind: 'absent' } : { kind: 'found', path: REPO_CONFIG_FILE, text: file.text };
-    } catch (err) {
-      // A file this token may not read is not a failed repository (as in the REST reader).
-      if (err instanceof PermissionError || err instanceof PlanUnavailableError) return { kind: 'unreadable', reason: errorText(err) };
-      throw err;
-    }
+  private readConfigByRest(repo: RepoInfo): Promise<RepoConfigFile> {
+    return readRepoConfigFile(() => this.batch.readFileByRest(repo, REPO_CONFIG_FILE));
   }
 
-  private async readRepoProperties(repo: RepoInfo): Promise<Record<string, CustomPropertyValue> | null> {
-    try {
-      return await this.batch.readRepoProperties(repo);
-    } catch (err) {
-      if (err instanceof PermissionError || err instanceof NotFoundError || err instanceof PlanUnavailableError) {
-        this.logger?.debug(`${repo.fullName}: custom properties not readable: ${errorText(err)}`);
-        return null;
-      }
-      throw err;
-    }
+  private readRepoProperties(repo: RepoInfo): Promise<Record<string, CustomPropertyValue> | null> {
+    return readCustomPropertiesOrNull(repo, () => this.batch.readRepoProperties(repo), this.logger);
   }
 
   /**

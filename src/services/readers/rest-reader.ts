@@ -20,17 +20,10 @@
  * without admin, access is `read-only` and classic protection is not requested (it
  * would be a 404); a plan 403 makes access `plan-unavailable`. A repository whose
  * reads fail after the gateway's retries gets `readError` and the run goes on
- * (STYLE habit 7); only errors about the whole run (401, interrupt, a spent
- * primary rate limit) end it.
+ * (STYLE habit 7); only errors about the whole run (common.ts isRunFatal: 401, an
+ * interrupt, a rate limit still refusing, a request budget) end it.
  */
-import {
-  AuthError,
-  InterruptedError,
-  NotFoundError,
-  PermissionError,
-  PlanUnavailableError,
-  RateLimitError,
-} from '../../core/errors.js';
+import { errorText, InterruptedError, NotFoundError, PermissionError, PlanUnavailableError } from '../../core/errors.js';
 import { isWildcardPattern, matchesBranchPattern } from '../../core/branch-patterns.js';
 import type {
   AppliedRule,
@@ -41,14 +34,15 @@ import type {
   RepoRef,
   Ruleset,
 } from '../../core/github-types.js';
-import { createLiveState, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
+import { createLiveState, REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
+import { isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
 import { mapConcurrentOrdered } from './ordered-pool.js';
 
-/** `.qms/branch-protection.yml` (kept here too so the reader does not load src/config). */
-export const REPO_CONFIG_FILE = '.qms/branch-protection.yml';
+/** `.qms/branch-protection.yml`. */
+export const REPO_CONFIG_FILE = REPO_CONFIG_PATH;
 
 /** What to read for a repository (see the module comment, step 3); null: nothing more. */
 export type TargetsFor = (live: RepoLiveState) => { readonly branches: readonly string[]; readonly mergeSettings: boolean } | null;
@@ -65,19 +59,6 @@ export interface RestReaderOptions {
 
 export const DEFAULT_READ_CONCURRENCY = 8;
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Errors that concern the whole run, not one repository. A spent primary rate
- * limit (one not worth waiting for: the gateway already waited for a near reset)
- * fails every later request too: stop instead of failing repository after
- * repository (GitHub may block integrations that keep calling while limited).
- */
-function isRunFatal(err: unknown): boolean {
-  return err instanceof InterruptedError || err instanceof AuthError || (err instanceof RateLimitError && err.limit === 'primary');
-}
 
 function byName(a: RepoInfo, b: RepoInfo): number {
   const x = a.name.toLowerCase();
@@ -283,15 +264,7 @@ export class RestLiveStateReader implements LiveStateReader {
 
   private async readRepoConfig(repo: RepoInfo): Promise<RepoConfigFile> {
     if (repo.empty) return { kind: 'absent' };
-    try {
-      const file = await this.gateway.getFile(repo, REPO_CONFIG_FILE);
-      return file === null ? { kind: 'absent' } : { kind: 'found', path: REPO_CONFIG_FILE, text: file.text };
-    } catch (err) {
-      // A file this token may not read is not a failed repository: classification
-      // falls back to other evidence and says so.
-      if (err instanceof PermissionError || err instanceof PlanUnavailableError) return { kind: 'unreadable', reason: errorText(err) };
-      throw err;
-    }
+    return readRepoConfigFile(() => this.gateway.getFile(repo, REPO_CONFIG_FILE));
   }
 
   private async readCustomProperties(repo: RepoInfo): Promise<Record<string, CustomPropertyValue> | null> {
@@ -299,15 +272,7 @@ export class RestLiveStateReader implements LiveStateReader {
     // The listing carries `custom_properties` for org repositories; RepoInfo cannot
     // tell "carried, none set" from "not carried", so an empty record is checked.
     if (Object.keys(repo.customProperties).length > 0) return { ...repo.customProperties };
-    try {
-      return await this.gateway.getCustomProperties(repo);
-    } catch (err) {
-      if (err instanceof PermissionError || err instanceof NotFoundError || err instanceof PlanUnavailableError) {
-        this.logger?.debug(`${repo.fullName}: custom properties not readable: ${errorText(err)}`);
-        return null;
-      }
-      throw err;
-    }
+    return readCustomPropertiesOrNull(repo, () => this.gateway.getCustomProperties(repo), this.logger);
   }
 
   private async readMergeSettings(repo: RepoInfo): Promise<RepoInfo['merge']> {
