@@ -8,6 +8,7 @@
 import type { SimOrg, SimPlan, SimProtectionRule, SimRepo, SimRuleset, SimState, SimUser } from './model.js';
 import { FIXTURE_CLOCK, iso, legacyNodeId, prefixedNodeId, sandboxToken } from './fixture-build.js';
 import { fakeSha } from './render/commits.js';
+import { seededRandom } from '../core/prng.js';
 
 export interface GenerateOrgOptions {
   login: string;
@@ -23,18 +24,6 @@ const TIERS = ['mission_critical', 'business_critical', 'standard', 'experimenta
 const WORDS = ['billing', 'ledger', 'checkout', 'identity', 'search', 'catalog', 'orders', 'fraud', 'gateway', 'inventory', 'notify', 'pricing', 'profile', 'routing', 'shipping', 'support', 'analytics', 'auth', 'cache', 'config'];
 const LANGUAGES = ['TypeScript', 'Go', 'Java', 'Python', 'Kotlin', 'Ruby', null];
 const CHECKS = ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'qms/compliance-audit', 'qms/dod-validation'];
-
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function baseUsers(state: SimState, alloc: () => number): SimUser[] {
   const people = [
@@ -97,7 +86,7 @@ function ruleset(alloc: () => number, source: string, created: string): SimRules
 
 /** A fresh state (or `into`) with one generated organization of `repos` repositories. */
 export function generateOrg(options: GenerateOrgOptions): SimState {
-  const rand = prng(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const state: SimState = options.into ?? { version: 1, nextId: 1000, clock: FIXTURE_CLOCK, users: [], apps: [], orgs: [], repos: [] };
   const alloc = (): number => state.nextId++;

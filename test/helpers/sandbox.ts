@@ -27,7 +27,9 @@ export const sandboxToken = (login: string): string => `qms_sandbox_${login}`;
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
+  /** The JSON body parsed (the text where it is not JSON; null when empty). */
   body: T;
+  text: string;
 }
 
 export interface ApiOptions {
@@ -36,6 +38,29 @@ export interface ApiOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
+}
+
+/** A request function for a simulator over real HTTP, JSON in and out, authenticated as a fixture login. */
+export function apiFor(server: { url: string }): <T = any>(path: string, options?: ApiOptions) => Promise<ApiResponse<T>> {
+  return async <T,>(path: string, o: ApiOptions = {}): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { accept: 'application/vnd.github+json', ...(o.headers ?? {}) };
+    const as = o.as === undefined ? 'ada' : o.as;
+    if (as !== null) headers['authorization'] = `token ${sandboxToken(as)}`;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${server.url}${path}`, {
+      method: o.method ?? 'GET',
+      headers,
+      body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
+    });
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    return { status: res.status, headers: res.headers, body: body as T, text };
+  };
 }
 
 export interface TestSandbox {
@@ -81,25 +106,7 @@ export async function startTestSandbox(options: StartSandboxOptions = {}): Promi
     for (; checked < exchanges.length; checked++) pending.push(...checkExchange(exchanges[checked] as Exchange, { expectedInvalidQueries }));
     return pending;
   };
-  const api = async <T,>(path: string, o: ApiOptions = {}): Promise<ApiResponse<T>> => {
-    const headers: Record<string, string> = { accept: 'application/vnd.github+json', ...(o.headers ?? {}) };
-    const as = o.as === undefined ? 'ada' : o.as;
-    if (as !== null) headers['authorization'] = `token ${sandboxToken(as)}`;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method: o.method ?? 'GET',
-      headers,
-      body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
-    });
-    const text = await res.text();
-    let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, headers: res.headers, body: body as T };
-  };
+  const api = apiFor(sandbox);
   return {
     sandbox,
     url: sandbox.url,

@@ -43,17 +43,7 @@ export function fakeClock(startIso = '2026-01-15T09:00:00.000Z'): FakeClock {
   };
 }
 
-/** mulberry32: small, seeded, good enough to pick kill instants reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../src/core/prng.js';
 
 function listTs(dir: string): string[] {
   const out: string[] = [];
