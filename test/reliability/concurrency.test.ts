@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, type QmsRun, type TempDirs } from '../helpers/e2e.js';
-import { ADA, captureLive } from '../e2e/apply-helpers.js';
+import { captureLive } from '../e2e/apply-helpers.js';
 import { describeRun, expectSoundStore, FAST, FaultTally, isWrite, qmsOn, sqlRows, startRelSandbox, type RelSandbox } from './helpers.js';
 
 const PROTECTION = '/repos/{owner}/{repo}/branches/{branch}/protection';
@@ -156,7 +156,9 @@ describe.concurrent('a lock left by a dead process', () => {
     const { sb, dirs, qms } = await setup();
     const repos = ['payments-ledger'];
     const original = await captureLive(sb, 'acme', repos);
-    sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: 3000 });
+    // Held 7 s: long enough that the rollback (spawned after the kill, slow to start on a
+    // busy CI machine) reads the live state before it lands, short of the 12 s window.
+    sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: 7000 });
     const killed = background(sb, dirs, ['apply', '--org', 'acme', '--repo', 'payments-ledger', '--yes']);
     await arrived(sb, 'PUT ' + PROTECTION);
     await new Promise((r) => setTimeout(r, 300));
@@ -170,7 +172,7 @@ describe.concurrent('a lock left by a dead process', () => {
       'lock.acquired',
       'lock.released',
     ]);
-    // The held create lands ~3 s after the kill (GitHub finishing a request whose client
+    // The held create lands ~7 s after the kill (GitHub finishing a request whose client
     // died): the rollback waited for it (GitHub's 10 s window) and undid it too.
     expect(rollback.stderr).toMatch(/may still be in flight at GitHub: waiting \d+s/);
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);

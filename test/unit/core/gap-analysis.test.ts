@@ -20,7 +20,6 @@ import { checksRule, classicRule, graphqlState, orgRuleset, prRule, protection, 
 const policy = defaultPolicy();
 const mc = policy.tiers['mission_critical']!;
 const mcFloor = mc.branches[0]!.protection;
-const opts: AssessOptions = { tiers: policy.tiers };
 
 function assess(live: RepoLiveState, tierName: string, p: QmsPolicy = policy, extra: Partial<AssessOptions> = {}) {
   const withTier = { ...live, customProperties: { ...(live.customProperties ?? {}), qms_tier: tierName } };
