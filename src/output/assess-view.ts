@@ -194,6 +194,9 @@ export interface GridColumn<R> {
   style?: (row: R, text: string) => string;
 }
 
+/** Rows per cli-table3 table when drawing a long grid (see layoutGrid). */
+const GRID_CHUNK = 200;
+
 /**
  * A borderless table (cli-table3) that fits `width`: columns sized by content,
  * the widest flexible column shrunk first, long cells wrapped. Columns are two
@@ -229,7 +232,7 @@ export function layoutGrid<R>(
   const headers = columns.map((c, i) => wrapText(c.header, widths[i]!));
   const cells = texts.map((t) => t.map((text, i) => wrapText(text, widths[i]!)));
   const height = (row: string[]) => Math.max(1, ...row.map((c) => c.split('\n').length));
-  const table = new Table({
+  const tableOptions: ConstructorParameters<typeof Table>[0] = {
     head: headers.map((h) => (options.palette && !h.includes('\n') ? options.palette.heading(h) : h)),
     colWidths: widths,
     colAligns: columns.map((c) => c.align ?? 'left'),
@@ -240,19 +243,27 @@ export function layoutGrid<R>(
       bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
       left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(gap),
     },
-  });
-  rows.forEach((row, r) => {
-    table.push(cells[r]!.map((text, i) => {
-      const style = columns[i]!.style;
-      return style && !text.includes('\n') ? style(row, text) : text;
-    }));
-  });
+  };
   const pad = ' '.repeat(indent);
-  const lines = table
-    .toString()
-    .split('\n')
-    .map((l) => `${pad}${l}`.trimEnd());
+  // cli-table3 lays a table out in time quadratic in its rows (a 10,000-row table
+  // takes half a minute); the widths are fixed above, so drawing GRID_CHUNK rows at a
+  // time gives the same lines. Each chunk repeats the header, kept from the first.
   const headerHeight = height(headers);
+  const lines: string[] = [];
+  for (let start = 0; start === 0 || start < rows.length; start += GRID_CHUNK) {
+    const table = new Table(tableOptions);
+    for (let r = start; r < Math.min(rows.length, start + GRID_CHUNK); r++) {
+      table.push(cells[r]!.map((text, i) => {
+        const style = columns[i]!.style;
+        return style && !text.includes('\n') ? style(rows[r]!, text) : text;
+      }));
+    }
+    const drawn = table
+      .toString()
+      .split('\n')
+      .map((l) => `${pad}${l}`.trimEnd());
+    lines.push(...(start === 0 ? drawn : drawn.slice(headerHeight)));
+  }
   const out: string[] = [];
   let at = headerHeight;
   for (const row of cells) {
