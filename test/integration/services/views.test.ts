@@ -86,6 +86,24 @@ describe('assess view', () => {
     for (const line of grid.split('\n')) expect(line.length).toBeLessThanOrEqual(40);
     expect(grid.split('\n').length).toBeGreaterThan(4);
   });
+
+  it('a grid longer than one drawing chunk (200 rows) reads as one table: one header, every row in order, same columns', () => {
+    type Row = { n: string; c: number; note: string };
+    // Every 7th row wraps onto two lines, so chunk boundaries fall inside and between multi-line rows.
+    const rows: Row[] = Array.from({ length: 450 }, (_, i) => ({ n: `repo-${String(i).padStart(3, '0')}${'x'.repeat(i % 5)}`, c: i, note: i % 7 === 0 ? 'wrapped text that is long' : 'ok' }));
+    const columns = [
+      { header: 'NAME', value: (r: Row) => r.n },
+      { header: 'N', value: (r: Row) => r.c, align: 'right' as const, fixed: true },
+      { header: 'NOTE', value: (r: Row) => r.note, min: 6 },
+    ];
+    const lines = renderGrid(columns, rows, { width: 40 }).trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('NAME'))).toHaveLength(1);
+    const named = lines.filter((l) => l.startsWith('repo-'));
+    expect(named.map((l) => l.split(/\s+/)[0])).toEqual(rows.map((r) => r.n));
+    // Fixed widths: NAME is 12 wide (the longest name), then two spaces, then N right-aligned in 3.
+    for (const [i, line] of named.entries()) expect(line.slice(12, 17)).toBe(`  ${String(i).padStart(3)}`);
+    expect(lines).toHaveLength(1 + 450 + rows.filter((r) => r.c % 7 === 0).length);
+  });
 });
 
 describe('classify view', () => {
