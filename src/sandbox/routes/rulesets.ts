@@ -116,170 +116,151 @@ function targetsFilter(ctx: RequestContext): ((r: SimRuleset) => boolean) {
   return (r) => wanted.has(r.target);
 }
 
-function repoRulesetAccess(ctx: RequestContext, write: boolean): SimRepo {
-  const { repo } = requireRepo(ctx, write ? { min: 'admin' } : {});
-  if (write) assertWritable(repo);
-  assertProtectionPlan(ctx, repo);
-  return repo;
+/** Where rulesets live — a repository or an organization — and how each differs; the CRUD is shared. */
+interface RulesetScope {
+  /** Route prefix: '/repos/{owner}/{repo}' or '/orgs/{org}'. */
+  prefix: string;
+  /** Docs path of the list, create, get, update and delete operations. */
+  docs: { list: string; create: string; get: string; update: string; delete: string };
+  sourceType: SimRuleset['source_type'];
+  /** As in the "Maximum number of rulesets" message. */
+  noun: 'repository' | 'organization';
+  /** Checks access (404/403 as GitHub answers) and returns the holder of the rulesets. */
+  open(ctx: RequestContext, write: boolean): RulesetHolder;
+  /** What a GET lists or finds: a repository's own and, unless asked not to, its org's. */
+  visible(ctx: RequestContext, holder: RulesetHolder, includeParents: boolean): readonly SimRuleset[];
 }
 
-function findRepoRuleset(ctx: RequestContext, repo: SimRepo, includeParents: boolean): SimRuleset {
-  const id = Number(ctx.params['ruleset_id']);
-  const rs = rulesetsForRepo(ctx.sim.state, repo, includeParents).find((r) => r.id === id);
-  if (!rs) throw notFound();
-  return rs;
+interface RulesetHolder {
+  rulesets: SimRuleset[];
+  sourceName: string;
+  /** The repository rendered rulesets are seen from (null: the organization). */
+  repo: SimRepo | null;
 }
 
-const repoRulesetRoutes: RouteDef[] = [
-  {
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/rulesets',
-    docs: '/rest/repos/rules#get-all-repository-rulesets',
-    handler: (ctx) => {
-      const repo = repoRulesetAccess(ctx, false);
-      const includeParents = queryFlag(ctx.query, 'includes_parents') ?? true;
-      const list = rulesetsForRepo(ctx.sim.state, repo, includeParents).filter(targetsFilter(ctx));
-      return pagedResult(ctx, list, (r) => renderRulesetSummary(r, ctx.urls));
-    },
+const repoScope: RulesetScope = {
+  prefix: '/repos/{owner}/{repo}',
+  docs: {
+    list: '/rest/repos/rules#get-all-repository-rulesets',
+    create: '/rest/repos/rules#create-a-repository-ruleset',
+    get: '/rest/repos/rules#get-a-repository-ruleset',
+    update: '/rest/repos/rules#update-a-repository-ruleset',
+    delete: '/rest/repos/rules#delete-a-repository-ruleset',
   },
-  {
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/rulesets',
-    docs: '/rest/repos/rules#create-a-repository-ruleset',
-    handler: (ctx) => {
-      const repo = repoRulesetAccess(ctx, true);
-      if (repo.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this repository'], 'Ruleset');
-      const rs = newRuleset(ctx, 'Repository', `${repo.owner}/${repo.name}`);
-      applyRulesetBody(ctx, rs, true, repo.rulesets);
-      repo.rulesets.push(rs);
-      ctx.sim.markDirty();
-      return { status: 201, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, repo) };
-    },
+  sourceType: 'Repository',
+  noun: 'repository',
+  open(ctx, write) {
+    const { repo } = requireRepo(ctx, write ? { min: 'admin' } : {});
+    if (write) assertWritable(repo);
+    assertProtectionPlan(ctx, repo);
+    return { rulesets: repo.rulesets, sourceName: `${repo.owner}/${repo.name}`, repo };
   },
-  {
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/rulesets/{ruleset_id}',
-    docs: '/rest/repos/rules#get-a-repository-ruleset',
-    handler: (ctx) => {
-      const repo = repoRulesetAccess(ctx, false);
-      const rs = findRepoRuleset(ctx, repo, queryFlag(ctx.query, 'includes_parents') ?? true);
-      return { status: 200, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, repo) };
-    },
-  },
-  {
-    method: 'PUT',
-    template: '/repos/{owner}/{repo}/rulesets/{ruleset_id}',
-    docs: '/rest/repos/rules#update-a-repository-ruleset',
-    handler: (ctx) => {
-      const repo = repoRulesetAccess(ctx, true);
-      const rs = findRepoRuleset(ctx, repo, false);
-      // Validate on a draft so a rejected body leaves the ruleset untouched.
-      const draft = structuredClone(rs);
-      applyRulesetBody(ctx, draft, false, repo.rulesets);
-      Object.assign(rs, draft);
-      ctx.sim.markDirty();
-      return { status: 200, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, repo) };
-    },
-  },
-  {
-    method: 'DELETE',
-    template: '/repos/{owner}/{repo}/rulesets/{ruleset_id}',
-    docs: '/rest/repos/rules#delete-a-repository-ruleset',
-    handler: (ctx) => {
-      const repo = repoRulesetAccess(ctx, true);
-      const rs = findRepoRuleset(ctx, repo, false);
-      repo.rulesets = repo.rulesets.filter((r) => r !== rs);
-      ctx.sim.markDirty();
-      return { status: 204 };
-    },
-  },
-  {
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/rules/branches/{branch}',
-    docs: '/rest/repos/rules#get-rules-for-a-branch',
-    handler: (ctx) => {
-      const { repo } = requireRepo(ctx);
-      // The branch need not exist (GITHUB-API.md §2).
-      const rules = activeRulesForBranch(ctx.sim.state, repo, ctx.params['branch'] ?? '');
-      return pagedResult(ctx, rules, ({ rule, ruleset }) => renderDetailedRule(rule, ruleset));
-    },
-  },
-];
+  visible: (ctx, holder, includeParents) => rulesetsForRepo(ctx.sim.state, holder.repo!, includeParents),
+};
 
-function orgRulesetAccess(ctx: RequestContext, write: boolean) {
-  const org = requireOrg(ctx);
-  if (write ? !isOrgOwner(org, ctx.viewer) : !isOrgMember(org, ctx.viewer)) throw notFound();
-  if (org.plan === 'free') throw forbidden(ORG_RULESETS_UPGRADE_MESSAGE);
-  return org;
-}
+const orgScope: RulesetScope = {
+  prefix: '/orgs/{org}',
+  docs: {
+    list: '/rest/orgs/rules#get-all-organization-repository-rulesets',
+    create: '/rest/orgs/rules#create-an-organization-repository-ruleset',
+    get: '/rest/orgs/rules#get-an-organization-repository-ruleset',
+    update: '/rest/orgs/rules#update-an-organization-repository-ruleset',
+    delete: '/rest/orgs/rules#delete-an-organization-repository-ruleset',
+  },
+  sourceType: 'Organization',
+  noun: 'organization',
+  open(ctx, write) {
+    const org = requireOrg(ctx);
+    if (write ? !isOrgOwner(org, ctx.viewer) : !isOrgMember(org, ctx.viewer)) throw notFound();
+    if (org.plan === 'free') throw forbidden(ORG_RULESETS_UPGRADE_MESSAGE);
+    return { rulesets: org.rulesets, sourceName: org.login, repo: null };
+  },
+  visible: (_ctx, holder) => holder.rulesets,
+};
 
-function findOrgRuleset(ctx: RequestContext, rulesets: readonly SimRuleset[]): SimRuleset {
+function findRuleset(ctx: RequestContext, rulesets: readonly SimRuleset[]): SimRuleset {
   const id = Number(ctx.params['ruleset_id']);
   const rs = rulesets.find((r) => r.id === id);
   if (!rs) throw notFound();
   return rs;
 }
 
-const orgRulesetRoutes: RouteDef[] = [
-  {
-    method: 'GET',
-    template: '/orgs/{org}/rulesets',
-    docs: '/rest/orgs/rules#get-all-organization-repository-rulesets',
-    handler: (ctx) => {
-      const org = orgRulesetAccess(ctx, false);
-      return pagedResult(ctx, org.rulesets.filter(targetsFilter(ctx)), (r) => renderRulesetSummary(r, ctx.urls));
+/** List, create, get, update (validated on a draft: a rejected body changes nothing) and delete. */
+function rulesetCrudRoutes(scope: RulesetScope): RouteDef[] {
+  const includeParents = (ctx: RequestContext) => queryFlag(ctx.query, 'includes_parents') ?? true;
+  const render = (ctx: RequestContext, holder: RulesetHolder, rs: SimRuleset) => renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, holder.repo);
+  return [
+    {
+      method: 'GET',
+      template: `${scope.prefix}/rulesets`,
+      docs: scope.docs.list,
+      handler: (ctx) => {
+        const holder = scope.open(ctx, false);
+        return pagedResult(ctx, scope.visible(ctx, holder, includeParents(ctx)).filter(targetsFilter(ctx)), (r) => renderRulesetSummary(r, ctx.urls));
+      },
     },
-  },
-  {
-    method: 'POST',
-    template: '/orgs/{org}/rulesets',
-    docs: '/rest/orgs/rules#create-an-organization-repository-ruleset',
-    handler: (ctx) => {
-      const org = orgRulesetAccess(ctx, true);
-      if (org.rulesets.length >= MAX_RULESETS) throw validationFailed(['Maximum number of rulesets (75) reached for this organization'], 'Ruleset');
-      const rs = newRuleset(ctx, 'Organization', org.login);
-      applyRulesetBody(ctx, rs, true, org.rulesets);
-      org.rulesets.push(rs);
-      ctx.sim.markDirty();
-      return { status: 201, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, null) };
+    {
+      method: 'POST',
+      template: `${scope.prefix}/rulesets`,
+      docs: scope.docs.create,
+      handler: (ctx) => {
+        const holder = scope.open(ctx, true);
+        if (holder.rulesets.length >= MAX_RULESETS) throw validationFailed([`Maximum number of rulesets (75) reached for this ${scope.noun}`], 'Ruleset');
+        const rs = newRuleset(ctx, scope.sourceType, holder.sourceName);
+        applyRulesetBody(ctx, rs, true, holder.rulesets);
+        holder.rulesets.push(rs);
+        ctx.sim.markDirty();
+        return { status: 201, body: render(ctx, holder, rs) };
+      },
     },
-  },
-  {
-    method: 'GET',
-    template: '/orgs/{org}/rulesets/{ruleset_id}',
-    docs: '/rest/orgs/rules#get-an-organization-repository-ruleset',
-    handler: (ctx) => {
-      const org = orgRulesetAccess(ctx, false);
-      const rs = findOrgRuleset(ctx, org.rulesets);
-      return { status: 200, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, null) };
+    {
+      method: 'GET',
+      template: `${scope.prefix}/rulesets/{ruleset_id}`,
+      docs: scope.docs.get,
+      handler: (ctx) => {
+        const holder = scope.open(ctx, false);
+        return { status: 200, body: render(ctx, holder, findRuleset(ctx, scope.visible(ctx, holder, includeParents(ctx)))) };
+      },
     },
-  },
-  {
-    method: 'PUT',
-    template: '/orgs/{org}/rulesets/{ruleset_id}',
-    docs: '/rest/orgs/rules#update-an-organization-repository-ruleset',
-    handler: (ctx) => {
-      const org = orgRulesetAccess(ctx, true);
-      const rs = findOrgRuleset(ctx, org.rulesets);
-      const draft = structuredClone(rs);
-      applyRulesetBody(ctx, draft, false, org.rulesets);
-      Object.assign(rs, draft);
-      ctx.sim.markDirty();
-      return { status: 200, body: renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, null) };
+    {
+      method: 'PUT',
+      template: `${scope.prefix}/rulesets/{ruleset_id}`,
+      docs: scope.docs.update,
+      handler: (ctx) => {
+        const holder = scope.open(ctx, true);
+        const rs = findRuleset(ctx, holder.rulesets);
+        const draft = structuredClone(rs);
+        applyRulesetBody(ctx, draft, false, holder.rulesets);
+        Object.assign(rs, draft);
+        ctx.sim.markDirty();
+        return { status: 200, body: render(ctx, holder, rs) };
+      },
     },
-  },
-  {
-    method: 'DELETE',
-    template: '/orgs/{org}/rulesets/{ruleset_id}',
-    docs: '/rest/orgs/rules#delete-an-organization-repository-ruleset',
-    handler: (ctx) => {
-      const org = orgRulesetAccess(ctx, true);
-      const rs = findOrgRuleset(ctx, org.rulesets);
-      org.rulesets = org.rulesets.filter((r) => r !== rs);
-      ctx.sim.markDirty();
-      return { status: 204 };
+    {
+      method: 'DELETE',
+      template: `${scope.prefix}/rulesets/{ruleset_id}`,
+      docs: scope.docs.delete,
+      handler: (ctx) => {
+        const holder = scope.open(ctx, true);
+        const rs = findRuleset(ctx, holder.rulesets);
+        holder.rulesets.splice(holder.rulesets.indexOf(rs), 1);
+        ctx.sim.markDirty();
+        return { status: 204 };
+      },
     },
-  },
-];
+  ];
+}
 
-export const rulesetRoutes: RouteDef[] = [...repoRulesetRoutes, ...orgRulesetRoutes];
+const rulesForBranchRoute: RouteDef = {
+  method: 'GET',
+  template: '/repos/{owner}/{repo}/rules/branches/{branch}',
+  docs: '/rest/repos/rules#get-rules-for-a-branch',
+  handler: (ctx) => {
+    const { repo } = requireRepo(ctx);
+    // The branch need not exist (GITHUB-API.md §2).
+    const rules = activeRulesForBranch(ctx.sim.state, repo, ctx.params['branch'] ?? '');
+    return pagedResult(ctx, rules, ({ rule, ruleset }) => renderDetailedRule(rule, ruleset));
+  },
+};
+
+export const rulesetRoutes: RouteDef[] = [...rulesetCrudRoutes(repoScope), rulesForBranchRoute, ...rulesetCrudRoutes(orgScope)];
