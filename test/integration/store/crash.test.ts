@@ -25,11 +25,15 @@ afterAll(() => {
   removeDir(dir);
 });
 
-/** What a kill during creation left: no file, an empty file, or the schema version reached. */
+/**
+ * What a kill during creation left: no file, an empty file, or the schema version reached.
+ * Opened writable, as the next process would: a transaction the kill interrupted leaves a
+ * hot journal (or a WAL to recover) that a read-only connection cannot roll back.
+ */
 function schemaVersionLeftBehind(file: string): string {
   if (!fs.existsSync(file)) return 'no file';
   if (fs.statSync(file).size === 0 && !fs.existsSync(`${file}-wal`)) return 'empty file';
-  const db = new Database(file, { readonly: true });
+  const db = new Database(file, { fileMustExist: true });
   try {
     const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").get();
     return hasTable ? `v${(db.prepare('SELECT MAX(version) FROM schema_version').pluck().get() as number | null) ?? 0}` : 'v0';
