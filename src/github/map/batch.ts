@@ -15,10 +15,8 @@
  */
 import { REPO_CONFIG_PATH, type RepoConfigFile } from '../../core/live-state.js';
 import type {
-  RefCondition,
   RepoInfo,
   RepoPermission,
-  RepositoryPropertyCondition,
   Ruleset,
   RulesetEnforcement,
   RulesetRule,
@@ -27,7 +25,7 @@ import type {
   Visibility,
 } from '../../core/github-types.js';
 import { arr, bool, childPath, num, obj, optBool, optNum, optObj, optStr, ResponseShapeError, str, type Json } from './check.js';
-import { mapRule } from './rulesets.js';
+import { mapRule, mapRulesetConditions, strings } from './rulesets.js';
 
 /** `.qms/branch-protection.yml`, read from the default branch (HEAD) in the same query. */
 export const REPO_CONFIG_EXPRESSION = `HEAD:${REPO_CONFIG_PATH}`;
@@ -132,11 +130,6 @@ export interface BatchRepoNode {
 const PERMISSIONS: Record<string, RepoPermission> = { ADMIN: 'admin', MAINTAIN: 'maintain', WRITE: 'write', TRIAGE: 'triage', READ: 'read' };
 const PUSH: readonly RepoPermission[] = ['admin', 'maintain', 'write'];
 
-function strings(value: unknown, path: string): string[] {
-  const list = value === undefined || value === null ? [] : arr(value, path);
-  if (list.some((v) => typeof v !== 'string')) throw new ResponseShapeError(path, 'a list of strings');
-  return list as string[];
-}
 
 function nodesOf(conn: Json, path: string): Json[] {
   return arr(conn['nodes'] ?? [], `${path}.nodes`)
@@ -264,21 +257,6 @@ export function mapBypassActorNode(json: unknown, path: string): BypassActor {
   return { actorId: null, actorType: 'User', bypassMode };
 }
 
-function mapPropertyTargets(value: unknown, path: string): RepositoryPropertyCondition[] {
-  return (value === undefined || value === null ? [] : arr(value, path)).map((item, i) => {
-    const p = childPath(path, i);
-    const c = obj(item, p);
-    const source = (optStr(c, 'source', p) ?? 'custom').toLowerCase();
-    if (source !== 'custom' && source !== 'system') throw new ResponseShapeError(`${p}.source`, 'custom or system');
-    return { name: str(c, 'name', p), propertyValues: strings(c['propertyValues'], `${p}.propertyValues`), source };
-  });
-}
-
-function mapRefCondition(value: Json | undefined, path: string): RefCondition | null {
-  if (!value) return null;
-  return { include: strings(value['include'], `${path}.include`), exclude: strings(value['exclude'], `${path}.exclude`) };
-}
-
 /** The raw entries of `conditions.repositoryId.repositoryIds` (node ids, or database ids as text). */
 export function listRepositoryIdTargets(json: unknown): string[] {
   const o = obj(json, 'ruleset');
@@ -311,40 +289,20 @@ export function mapRulesetNode(json: unknown, ctx: RulesetNodeContext): Ruleset 
   const conditions = optObj(o, 'conditions', '');
   const ruleNodes = ctx.rules ?? nodesOf(obj(o['rules'] ?? { nodes: [] }, 'rules'), 'rules');
   const actorNodes = ctx.bypassActors ?? nodesOf(obj(o['bypassActors'] ?? { nodes: [] }, 'bypassActors'), 'bypassActors');
-  const ruleset: Ruleset = {
+  return {
     id: num(o, 'databaseId', ''),
     name: str(o, 'name', ''),
     target: lowerEnum<RulesetTarget>(optStr(o, 'target', '') ?? 'BRANCH', ['branch', 'tag', 'push', 'repository'], 'target'),
     enforcement: lowerEnum<RulesetEnforcement>(str(o, 'enforcement', ''), ['active', 'disabled', 'evaluate'], 'enforcement'),
     source: sourceRef,
-    refName: mapRefCondition(conditions ? optObj(conditions, 'refName', 'conditions') : undefined, 'conditions.refName'),
+    ...mapRulesetConditions(conditions, 'graphql', (byId, path) =>
+      strings(byId['repositoryIds'], `${path}.repositoryIds`)
+        .map((id) => ctx.resolveRepositoryId(id))
+        .filter((id): id is number => id !== undefined),
+    ),
     rules: ruleNodes.map((r, i) => mapRulesetRuleNode(r, `rules.nodes[${i}]`)),
     // REST omits the list for viewers who may not edit the ruleset: unknown, not empty.
     bypassActors: ctx.canSeeBypass(sourceRef) ? actorNodes.map((a, i) => mapBypassActorNode(a, `bypassActors.nodes[${i}]`)) : null,
     raw: json,
   };
-  if (conditions) {
-    const byName = optObj(conditions, 'repositoryName', 'conditions');
-    if (byName) {
-      ruleset.repositoryName = {
-        include: strings(byName['include'], 'conditions.repositoryName.include'),
-        exclude: strings(byName['exclude'], 'conditions.repositoryName.exclude'),
-        protected: optBool(byName, 'protected', 'conditions.repositoryName') ?? false,
-      };
-    }
-    const byId = optObj(conditions, 'repositoryId', 'conditions');
-    if (byId) {
-      ruleset.repositoryIds = strings(byId['repositoryIds'], 'conditions.repositoryId.repositoryIds')
-        .map((id) => ctx.resolveRepositoryId(id))
-        .filter((id): id is number => id !== undefined);
-    }
-    const byProperty = optObj(conditions, 'repositoryProperty', 'conditions');
-    if (byProperty) {
-      ruleset.repositoryProperty = {
-        include: mapPropertyTargets(byProperty['include'], 'conditions.repositoryProperty.include'),
-        exclude: mapPropertyTargets(byProperty['exclude'], 'conditions.repositoryProperty.exclude'),
-      };
-    }
-  }
-  return ruleset;
 }

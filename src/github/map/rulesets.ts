@@ -5,7 +5,6 @@
  */
 import type {
   AppliedRule,
-  RefCondition,
   RepositoryPropertyCondition,
   Ruleset,
   RulesetEnforcement,
@@ -16,12 +15,6 @@ import type {
 import { arr, childPath, num, obj, objects, optBool, optNum, optObj, optStr, ResponseShapeError, str, type Json } from './check.js';
 
 const PARAMETERLESS = new Set(['required_linear_history', 'non_fast_forward', 'deletion', 'required_signatures', 'creation', 'update']);
-
-function strings(value: unknown, path: string): string[] {
-  const list = value === undefined || value === null ? [] : arr(value, path);
-  if (list.some((v) => typeof v !== 'string')) throw new ResponseShapeError(path, 'a list of strings');
-  return list as string[];
-}
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], path: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new ResponseShapeError(path, allowed.join(' or '));
@@ -71,30 +64,66 @@ export function mapRule(json: unknown, path: string, wire: RuleWire = 'rest'): R
   return { type: 'other', name: type };
 }
 
-function mapRefCondition(o: Json | undefined, path: string): RefCondition | null {
-  if (!o) return null;
-  return { include: strings(o['include'], `${path}.include`), exclude: strings(o['exclude'], `${path}.exclude`) };
+export function strings(value: unknown, path: string): string[] {
+  const list = value === undefined || value === null ? [] : arr(value, path);
+  if (list.some((v) => typeof v !== 'string')) throw new ResponseShapeError(path, 'a list of strings');
+  return list as string[];
 }
 
-function mapPropertyConditions(list: unknown, path: string): RepositoryPropertyCondition[] {
-  if (list === undefined || list === null) return [];
-  return arr(list, path).map((item, i) => {
-    const p = childPath(path, i);
-    const c = obj(item, p);
-    const source = optStr(c, 'source', p) ?? 'custom';
-    return {
-      name: str(c, 'name', p),
-      propertyValues: strings(c['property_values'], `${p}.property_values`),
-      source: oneOf(source, ['custom', 'system'] as const, `${p}.source`),
+type RulesetConditions = Pick<Ruleset, 'refName' | 'repositoryName' | 'repositoryIds' | 'repositoryProperty'>;
+
+/**
+ * A ruleset's `conditions` → what it targets, in either vocabulary (see RuleWire).
+ * Repository ids are the caller's: REST gives database ids, GraphQL node ids to resolve.
+ */
+export function mapRulesetConditions(
+  conditions: Json | undefined,
+  wire: RuleWire,
+  repositoryIds: (byId: Json, path: string) => number[],
+): RulesetConditions {
+  const k = wire === 'graphql' ? camelCase : (key: string) => key;
+  const at = (key: string) => `conditions.${k(key)}`;
+  const part = (key: string) => (conditions ? optObj(conditions, k(key), 'conditions') : undefined);
+  const refName = part('ref_name');
+  const out: RulesetConditions = {
+    refName: refName ? { include: strings(refName['include'], `${at('ref_name')}.include`), exclude: strings(refName['exclude'], `${at('ref_name')}.exclude`) } : null,
+  };
+  const byName = part('repository_name');
+  if (byName) {
+    out.repositoryName = {
+      include: strings(byName['include'], `${at('repository_name')}.include`),
+      exclude: strings(byName['exclude'], `${at('repository_name')}.exclude`),
+      protected: optBool(byName, 'protected', at('repository_name')) ?? false,
     };
-  });
+  }
+  const byId = part('repository_id');
+  if (byId) out.repositoryIds = repositoryIds(byId, at('repository_id'));
+  const byProperty = part('repository_property');
+  if (byProperty) {
+    const targets = (list: unknown, path: string): RepositoryPropertyCondition[] =>
+      (list === undefined || list === null ? [] : arr(list, path)).map((item, i) => {
+        const p = childPath(path, i);
+        const c = obj(item, p);
+        const source = optStr(c, 'source', p) ?? 'custom';
+        return {
+          name: str(c, 'name', p),
+          propertyValues: strings(c[k('property_values')], `${p}.${k('property_values')}`),
+          source: oneOf(wire === 'graphql' ? source.toLowerCase() : source, ['custom', 'system'] as const, `${p}.source`),
+        };
+      });
+    out.repositoryProperty = {
+      include: targets(byProperty['include'], `${at('repository_property')}.include`),
+      exclude: targets(byProperty['exclude'], `${at('repository_property')}.exclude`),
+    };
+  }
+  return out;
 }
 
 /** A full ruleset (GET …/rulesets/{id}) → Ruleset. */
 export function mapRuleset(json: unknown): Ruleset {
   const o = obj(json, '');
   const conditions = optObj(o, 'conditions', '');
-  const ruleset: Ruleset = {
+  return {
     id: num(o, 'id', ''),
     name: str(o, 'name', ''),
     target: oneOf(optStr(o, 'target', '') ?? 'branch', ['branch', 'tag', 'push', 'repository'] as RulesetTarget[], 'target'),
@@ -103,7 +132,11 @@ export function mapRuleset(json: unknown): Ruleset {
       type: oneOf(optStr(o, 'source_type', '') ?? 'Repository', ['Repository', 'Organization'] as RulesetSourceType[], 'source_type'),
       name: optStr(o, 'source', '') ?? '',
     },
-    refName: mapRefCondition(conditions ? optObj(conditions, 'ref_name', 'conditions') : undefined, 'conditions.ref_name'),
+    ...mapRulesetConditions(conditions, 'rest', (byId, path) => {
+      const ids = byId['repository_ids'] === undefined ? [] : arr(byId['repository_ids'], `${path}.repository_ids`);
+      if (ids.some((v) => typeof v !== 'number')) throw new ResponseShapeError(`${path}.repository_ids`, 'a list of numbers');
+      return ids as number[];
+    }),
     rules: (o['rules'] === undefined || o['rules'] === null ? [] : arr(o['rules'], 'rules')).map((r, i) => mapRule(r, `rules[${i}]`)),
     // "only returned if the user … has write access to the ruleset" — absent means unknown, not none.
     bypassActors:
@@ -119,30 +152,6 @@ export function mapRuleset(json: unknown): Ruleset {
           }),
     raw: json,
   };
-  if (conditions) {
-    const byName = optObj(conditions, 'repository_name', 'conditions');
-    if (byName) {
-      ruleset.repositoryName = {
-        include: strings(byName['include'], 'conditions.repository_name.include'),
-        exclude: strings(byName['exclude'], 'conditions.repository_name.exclude'),
-        protected: optBool(byName, 'protected', 'conditions.repository_name') ?? false,
-      };
-    }
-    const byId = optObj(conditions, 'repository_id', 'conditions');
-    if (byId) {
-      const ids = byId['repository_ids'] === undefined ? [] : arr(byId['repository_ids'], 'conditions.repository_id.repository_ids');
-      if (ids.some((v) => typeof v !== 'number')) throw new ResponseShapeError('conditions.repository_id.repository_ids', 'a list of numbers');
-      ruleset.repositoryIds = ids as number[];
-    }
-    const byProperty = optObj(conditions, 'repository_property', 'conditions');
-    if (byProperty) {
-      ruleset.repositoryProperty = {
-        include: mapPropertyConditions(byProperty['include'], 'conditions.repository_property.include'),
-        exclude: mapPropertyConditions(byProperty['exclude'], 'conditions.repository_property.exclude'),
-      };
-    }
-  }
-  return ruleset;
 }
 
 /** The id of a list item (list answers are summaries without rules). */
