@@ -186,6 +186,24 @@ async function finalChecks(sb: Sandbox & { log: Exchange[] }, dirs: TempDirs, la
   }
 }
 
+/**
+ * Runs `args` with a kill armed at `killAt`; records an unexpected exit and, when the store
+ * exists, whether it opens cleanly right after the kill (integrity_check, audit chain).
+ */
+async function runKilled(sb: Awaited<ReturnType<typeof loggingSandbox>>, dirs: TempDirs, args: string[], killAt: Instant, what: string, problems: string[]) {
+  const { child, done } = spawnQms(sb, dirs, args);
+  const armed = armKill(sb, child, killAt);
+  const exit = await done;
+  armed.stop();
+  const writesBeforeKill = armed.writesAtKill();
+  const killed = exit.signal === 'SIGKILL';
+  if (!killed && exit.code !== 0) problems.push(`${what} exited ${exit.code}: ${exit.stderr.slice(0, 300)}`);
+  const facts = existsSync(dirs.db) ? storeFacts(dirs.db) : null;
+  if (facts && facts.integrity.join() !== 'ok') problems.push(`integrity after kill: ${facts.integrity.join('; ')}`);
+  if (facts && !facts.auditOk) problems.push(`audit after kill: ${facts.auditReason}`);
+  return { killed, writesBeforeKill, facts };
+}
+
 async function applyIteration(killAt: Instant, i: number): Promise<Outcome> {
   const label = `apply #${i} kill ${Math.round(killAt.ms)} ms after the ${killAt.anchor}`;
   const dirs = makeTempDirs('qms-rel-crash-');
@@ -193,17 +211,8 @@ async function applyIteration(killAt: Instant, i: number): Promise<Outcome> {
   const sb = await loggingSandbox(structuredClone(saved));
   const problems: string[] = [];
   try {
-    const { child, done } = spawnQms(sb, dirs, APPLY);
-    const armed = armKill(sb, child, killAt);
-    const exit = await done;
-    armed.stop();
-    const writesBeforeKill = armed.writesAtKill();
-    const killed = exit.signal === 'SIGKILL';
-    if (!killed && exit.code !== 0) problems.push(`apply exited ${exit.code}: ${exit.stderr.slice(0, 300)}`);
     // The store opens cleanly right after the kill (when the kill came after its creation).
-    const facts = existsSync(dirs.db) ? storeFacts(dirs.db) : null;
-    if (facts && facts.integrity.join() !== 'ok') problems.push(`integrity after kill: ${facts.integrity.join('; ')}`);
-    if (facts && !facts.auditOk) problems.push(`audit after kill: ${facts.auditReason}`);
+    const { killed, writesBeforeKill, facts } = await runKilled(sb, dirs, APPLY, killAt, 'apply', problems);
     const hadSet = facts?.sets.some((s) => s.kind === 'apply') === true;
     if (!hadSet && acceptedWrites(sb.log).length > 0) problems.push('writes reached GitHub but no change set was recorded');
     // Also when the kill came before any change set: the rollback then recovers the
@@ -230,16 +239,8 @@ async function rollbackIteration(killAt: Instant, i: number): Promise<Outcome> {
   const sb = await loggingSandbox(structuredClone(appliedState));
   const problems: string[] = [];
   try {
-    const { child, done } = spawnQms(sb, dirs, ROLLBACK);
-    const armed = armKill(sb, child, killAt);
-    const exit = await done;
-    armed.stop();
-    const writesBeforeKill = armed.writesAtKill();
-    const killed = exit.signal === 'SIGKILL';
-    if (!killed && exit.code !== 0) problems.push(`first rollback exited ${exit.code}: ${exit.stderr.slice(0, 300)}`);
-    const facts = storeFacts(dirs.db);
-    if (facts.integrity.join() !== 'ok') problems.push(`integrity after kill: ${facts.integrity.join('; ')}`);
-    if (!facts.auditOk) problems.push(`audit after kill: ${facts.auditReason}`);
+    // The store was copied in, so it exists: runKilled checks it opens cleanly.
+    const { killed, writesBeforeKill } = await runKilled(sb, dirs, ROLLBACK, killAt, 'first rollback', problems);
     // Rolling back again completes what the killed rollback started.
     const again = await qmsOn(sb, dirs)(ROLLBACK, { env: INFLIGHT });
     if (again.code !== 0) problems.push(`second rollback exit ${again.code}: ${again.stderr.slice(0, 600)}`);
