@@ -234,21 +234,23 @@ describe('runRollback with the fake', () => {
     const applied = await applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, startSet(), new Map(gh.repos.map((r) => [r.fullName, r])));
     lock.release();
     expect(applied.status).toBe('completed');
+    const rollbackLast = () =>
+      runRollback(
+        {
+          gateway: gh.gateway(),
+          store,
+          logger,
+          viewer: async () => 'ada',
+          command: 'qms rollback --last',
+          apiUrl: 'http://127.0.0.1:1',
+          toolVersion: 'test',
+          showPlan: () => undefined,
+          confirm: async () => true,
+        },
+        { last: true, force: false, yes: true, dryRun: false },
+      );
     gh.writes = [];
-    const result = await runRollback(
-      {
-        gateway: gh.gateway(),
-        store,
-        logger,
-        viewer: async () => 'ada',
-        command: 'qms rollback --last',
-        apiUrl: 'http://127.0.0.1:1',
-        toolVersion: 'test',
-        showPlan: () => undefined,
-        confirm: async () => true,
-      },
-      { last: true, force: false, yes: true, dryRun: false },
-    );
+    const result = await rollbackLast();
     expect(result.exitCode).toBe(0);
     // beta had a rule: PUT back; alpha had none: DELETE. Newest first.
     expect(gh.writes).toEqual(['PUT acme/beta main', 'DELETE acme/alpha main']);
@@ -259,20 +261,7 @@ describe('runRollback with the fake', () => {
     expect([...store.changeSets.iterateChanges(applied.changeSetId)].map((c) => c.status)).toEqual(['restored', 'restored']);
     // A second rollback of the same set has nothing to undo.
     gh.writes = [];
-    const again = await runRollback(
-      {
-        gateway: gh.gateway(),
-        store,
-        logger,
-        viewer: async () => 'ada',
-        command: 'qms rollback --last',
-        apiUrl: 'http://127.0.0.1:1',
-        toolVersion: 'test',
-        showPlan: () => undefined,
-        confirm: async () => true,
-      },
-      { last: true, force: false, yes: true, dryRun: false },
-    );
+    const again = await rollbackLast();
     expect(again.exitCode).toBe(0);
     expect(again.changeSetId).toBeNull();
     expect(gh.writes).toEqual([]);
