@@ -14,7 +14,7 @@ import {
   RateLimitError,
 } from '../../core/errors.js';
 import type { CustomPropertyValue, RepoInfo } from '../../core/github-types.js';
-import { REPO_CONFIG_PATH, type RepoConfigFile } from '../../core/live-state.js';
+import { REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
 import type { Logger } from '../../output/logger.js';
 
 
@@ -59,4 +59,16 @@ export async function readCustomPropertiesOrNull(
     }
     throw err;
   }
+}
+
+/** What this token may see of a repository's protection, in one wording for both readers. */
+export function accessOf(repo: RepoInfo): Pick<RepoLiveState, 'access' | 'accessReason'> {
+  if (repo.viewerPermission === 'admin') return { access: 'admin' };
+  if (repo.viewerPermission === null) {
+    return { access: 'unknown', accessReason: 'GitHub did not report the token’s permission on the repository' };
+  }
+  return {
+    access: 'read-only',
+    accessReason: `the token has ${repo.viewerPermission} access, not admin, so classic branch protection cannot be seen`,
+  };
 }

@@ -34,7 +34,7 @@ import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import { createBranchTargetsResolver } from '../evaluate.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
-import { isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
+import { accessOf, isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import { REPO_CONFIG_FILE, RestLiveStateReader, type TargetsFor } from './rest-reader.js';
 
 /** One repository as GitHub answered it, before shaping: what a checkpoint keeps. */
@@ -127,17 +127,6 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
 }
 
-/** Same wording as the REST reader: the state must not depend on the reader. */
-function accessOf(repo: RepoInfo): Pick<RepoLiveState, 'access' | 'accessReason'> {
-  if (repo.viewerPermission === 'admin') return { access: 'admin' };
-  if (repo.viewerPermission === null) {
-    return { access: 'unknown', accessReason: 'GitHub did not report the token’s permission on the repository' };
-  }
-  return {
-    access: 'read-only',
-    accessReason: `the token has ${repo.viewerPermission} access, not admin, so classic branch protection cannot be seen`,
-  };
-}
 
 function byName(a: RepoInfo, b: RepoInfo): number {
   const x = a.name.toLowerCase();

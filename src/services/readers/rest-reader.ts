@@ -35,7 +35,7 @@ import type {
   Ruleset,
 } from '../../core/github-types.js';
 import { createLiveState, REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
-import { isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
+import { accessOf, isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
@@ -67,16 +67,6 @@ function byName(a: RepoInfo, b: RepoInfo): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function accessOf(repo: RepoInfo): Pick<RepoLiveState, 'access' | 'accessReason'> {
-  if (repo.viewerPermission === 'admin') return { access: 'admin' };
-  if (repo.viewerPermission === null) {
-    return { access: 'unknown', accessReason: 'GitHub did not report the token’s permission on the repository' };
-  }
-  return {
-    access: 'read-only',
-    accessReason: `the token has ${repo.viewerPermission} access, not admin, so classic branch protection cannot be seen`,
-  };
-}
 
 /** Which existing branches the targets select; the default branch always (it decides the protection level). */
 export function selectBranchesToRead(repo: RepoInfo, branches: readonly string[] | null, targets: readonly string[]): string[] {

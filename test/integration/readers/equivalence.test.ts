@@ -14,23 +14,13 @@ import { classifyOrg } from '../../../src/services/classify.js';
 import { evaluateOrg } from '../../../src/services/evaluate.js';
 import type { RepoEvaluation } from '../../../src/services/evaluation.js';
 import { createLiveStateReader } from '../../../src/services/readers/graphql-reader.js';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { useContractSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 import { collect, gatewayAs } from '../services/helpers.js';
 import { comparable, countClassicRenames, describeDifferences } from './equivalence.js';
 
 const policy = defaultPolicy();
-let sb: TestSandbox;
-
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  try {
-    sb.assertContract();
-  } finally {
-    await sb.close();
-  }
-});
+/** The simulator, contract-checked when the file ends. */
+const sb = useContractSandbox();
 
 async function evaluateWith(url: { url: string }, login: string, org: string, kind: 'rest' | 'graphql'): Promise<{ evaluations: RepoEvaluation[] }> {
   const gateway = gatewayAs(url as TestSandbox, login);

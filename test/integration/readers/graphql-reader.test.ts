@@ -18,24 +18,15 @@ import { FileConditionalCache, findResumableRun, observeRunStart, StoreReadCheck
 import { evaluateLiveState, evaluateOrg } from '../../../src/services/evaluate.js';
 import { createLiveStateReader, GraphqlLiveStateReader } from '../../../src/services/readers/graphql-reader.js';
 import { openStore } from '../../../src/store/index.js';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { startTestSandbox, useContractSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 import { collect, gatewayAs } from '../services/helpers.js';
 import { comparable } from './equivalence.js';
 
 const policy = defaultPolicy();
 const strip = <T extends { raw: unknown }>(list: readonly T[] | null) => (list === null ? null : list.map(({ raw: _raw, ...rest }) => rest));
 
-let sb: TestSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  try {
-    sb.assertContract();
-  } finally {
-    await sb.close();
-  }
-});
+/** The simulator, contract-checked when the file ends. */
+const sb = useContractSandbox();
 
 describe('domain objects: what the batched reader builds is what the REST reader builds', () => {
   let rest: Map<string, RepoLiveState>;

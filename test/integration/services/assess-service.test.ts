@@ -2,7 +2,7 @@
  * evaluateOrg / evaluateRepo and runAssess against the simulator and a real
  * SQLite store in a temp dir.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/core/default-policy.js';
 import { UsageError } from '../../../src/core/errors.js';
 import type { RepoLiveState } from '../../../src/core/live-state.js';
@@ -18,22 +18,12 @@ import {
 import { createBranchTargetsResolver, evaluateOrg, evaluateRepo, resolveTierOption } from '../../../src/services/evaluate.js';
 import type { LiveStateReader } from '../../../src/services/evaluation.js';
 import { createRestLiveStateReader } from '../../../src/services/readers/index.js';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { useContractSandbox } from '../../helpers/sandbox.js';
 import { collect, countRoute, gatewayAs, tempStore } from './helpers.js';
 
 const policy = defaultPolicy();
-let sb: TestSandbox;
-
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  try {
-    sb.assertContract();
-  } finally {
-    await sb.close();
-  }
-});
+/** The simulator, contract-checked when the file ends. */
+const sb = useContractSandbox();
 
 function repoInfo(name: string, extra: Partial<RepoInfo> = {}): RepoInfo {
   return {
