@@ -15,24 +15,15 @@ import Database from 'better-sqlite3';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FindingRecord } from '../../src/output/assess-view.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { BUILD_HINT, isBuilt, makeTempDirs, runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('../../schemas/assess-output.schema.json') as object;
 
-interface FindingDoc {
-  repo: string;
-  branch: string | null;
-  target: string | null;
-  setting: string;
-  expected: string | number | boolean | null;
-  actual: string | number | boolean | null;
-  severity: string;
-  tier: string;
-  message: string;
-  source: string;
-}
+/** One finding as the JSON and NDJSON outputs write it (the schema test checks the shape). */
+type FindingDoc = FindingRecord;
 interface RepoDoc {
   repo: string;
   tier: string | null;
@@ -156,7 +147,8 @@ beforeAll(async () => {
     max: qms(['--json', 'assess', '--org', 'acme', '--repo', 'web-storefront', '--repo', 'payments-ledger', '--repo', 'payment-gateway'], 'max'),
     labs: qms(['--json', 'assess', '--org', 'acme-labs']),
     csv: qms(['--format', 'csv', 'assess', '--org', 'acme', '--repo', 'core-banking-api', '--repo', 'hackathon-2025', '--repo', 'broken-config']),
-    ndjson: qms(['--format', 'ndjson', 'assess', '--org', 'acme', '--repo', 'core-banking-api', '--repo', 'broken-config']),
+    // --repo comma-separated, as plan, apply and rollback take it.
+    ndjson: qms(['--format', 'ndjson', 'assess', '--org', 'acme', '--repo', 'core-banking-api,broken-config']),
     markdown: qms(['--format', 'markdown', 'assess', '--org', 'acme', '--repo', 'identity-service']),
     compliant: qms(['assess', '--org', 'acme', '--repo', 'core-payment-system', '--repo', 'qms-testing-sandbox']),
     failOnNone: qms(['--json', 'assess', '--org', 'acme', '--repo', 'payments-ledger', '--fail-on', 'none']),
@@ -409,7 +401,7 @@ describe('other output formats', () => {
     expect(body.some((r) => /^\.qms\/branch-protection\.yml:\d+:\d+: not valid YAML/.test(r[6]!))).toBe(true);
   });
 
-  it('--format ndjson: one finding per line', () => {
+  it('--format ndjson: one finding per line (for both repositories of a comma-separated --repo)', () => {
     const run = runs['ndjson']!;
     const lines = run.stdout.split('\n').filter(Boolean);
     const d = doc('ada');
@@ -418,6 +410,7 @@ describe('other output formats', () => {
       const f = JSON.parse(line) as FindingDoc;
       expect(Object.keys(f).sort()).toEqual(['actual', 'branch', 'expected', 'message', 'repo', 'setting', 'severity', 'source', 'target', 'tier']);
     }
+    expect(new Set(lines.map((l) => (JSON.parse(l) as FindingDoc).repo))).toEqual(new Set(['acme/core-banking-api', 'acme/broken-config']));
   });
 
   it('--format markdown: a findings table', () => {

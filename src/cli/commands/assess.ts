@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
+import { collectRepos, concurrencyOption, readerOption } from '../read-options.js';
 
 interface AssessFlags {
   org?: string;
@@ -24,18 +25,16 @@ interface AssessFlags {
   waitForRateLimit?: boolean;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function registerAssess(program: Command, ctx: ProgramContext): void {
   program
     .command('assess')
     .description('gap analysis: every repository against its tier (table, --json, --format csv|markdown|ndjson); stored as a run')
     .option('--org <org>', 'organization to assess (required)')
-    .option('--repo <name>', 'only this repository; repeat for several', collect)
+    .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--tier <tier>', 'only repositories classified into this tier')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: critical, high, medium, low, none', 'high')
-    .option('--concurrency <n>', 'repositories read at once, 1-32 (batched reader: follow-up queries at once, at most 8)', '8')
-    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql')
+    .addOption(concurrencyOption())
+    .addOption(readerOption())
     .option('--max-requests <n>', 'refuse when the run would take more requests; stop (checkpointed) when it reaches them')
     .option('--resume', 'continue the last interrupted assess of --org without reading again what it read')
     .option('--wait-for-rate-limit', 'when the token has not enough rate limit left, wait for the reset instead of refusing')

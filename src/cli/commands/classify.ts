@@ -11,6 +11,7 @@ import { UsageError } from '../../core/errors.js';
 import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
 import { outputWidth, toolVersion } from './assess.js';
+import { collectRepos, concurrencyOption, readerOption } from '../read-options.js';
 
 interface ClassifyFlags {
   org?: string;
@@ -23,19 +24,17 @@ interface ClassifyFlags {
   maxRequests?: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function registerClassify(program: Command, ctx: ProgramContext): void {
   program
     .command('classify')
     .description('the tier of every repository, with the evidence and the reason; optionally set the qms_tier custom property')
     .option('--org <org>', 'organization to classify (required)')
-    .option('--repo <name>', 'only this repository; repeat for several', collect)
+    .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--write-properties', 'set qms_tier where a topic, policy rule or the default tier decided it and the property differs')
     .option('--dry-run', 'with --write-properties: show the changes, write nothing')
     .option('--yes', 'with --write-properties: do not ask for confirmation (required without a terminal)')
-    .option('--concurrency <n>', 'repositories read at once, 1-32 (batched reader: follow-up queries at once, at most 8)', '8')
-    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql')
+    .addOption(concurrencyOption())
+    .addOption(readerOption())
     .option('--max-requests <n>', 'refuse when reading would take more requests; stop when it reaches them')
     .addHelpText(
       'after',

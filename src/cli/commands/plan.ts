@@ -10,6 +10,7 @@ import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
 import type { PlanDeps, PlanRequest, PlanResult } from '../../services/plan.js';
 import type { LiveStateReaderKind } from '../../services/readers/graphql-reader.js';
+import { collectRepos, concurrencyOption, readerOption } from '../read-options.js';
 
 export interface PlanFlags {
   org?: string;
@@ -20,22 +21,16 @@ export interface PlanFlags {
   reader?: string;
 }
 
-/**
- * `--repo a,b --repo c`. Empty parts are kept so that validation refuses them: a
- * script's `--repo "$REPO"` with REPO unset must be a usage error, never an apply to
- * the whole organisation.
- */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',')];
 
 /** The flags plan and apply share. */
 export function addPlanOptions(command: Command): Command {
   return command
     .option('--org <org>', 'organization (required)')
     .option('--tier <tier>', 'only repositories classified into this tier')
-    .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collect)
+    .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--phase <phase>', 'rollout phase (seed §3): pilot, standard, business_critical, mission_critical — cumulative, see docs/apply-and-rollback.md')
-    .option('--concurrency <n>', 'repositories read at once, 1-32 (writes are always one at a time)', '8')
-    .option('--reader <kind>', 'graphql: pages of 100 repositories (default); rest: one repository at a time', 'graphql');
+    .addOption(concurrencyOption('writes are always one at a time'))
+    .addOption(readerOption());
 }
 
 export function registerPlan(program: Command, ctx: ProgramContext): void {

@@ -13,7 +13,7 @@ import type { ProgramContext } from '../main.js';
 import type { Runtime } from '../runtime.js';
 import { toolVersion } from './assess.js';
 import { describeCommand } from './apply.js';
-import { collect } from './plan.js';
+import { collectRepos } from '../read-options.js';
 
 interface RollbackFlags {
   last?: boolean;
@@ -31,7 +31,7 @@ export function registerRollback(program: Command, ctx: ProgramContext): void {
     .argument('[changeset]', 'change set id (see qms history)')
     .option('--last', 'the newest apply change set (with --org: of that organization)')
     .option('--org <org>', 'with --last: only change sets of this organization')
-    .option('--repo <name>', 'only changes of this repository; repeat (or comma-separate) for several', collect)
+    .option('--repo <name>', 'only changes of this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--force', 'restore targets someone changed since qms applied them (overwrites their change)')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'show what would be restored, write nothing')
