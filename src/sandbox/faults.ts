@@ -33,7 +33,7 @@ export interface FaultRule {
   status?: number;
   /** Seconds: `retry-after` for 'secondary-limit' (default 60) and 'status'; time to reset for 'primary-limit' (default 60). */
   retryAfter?: number;
-  /** 'slow': how long to wait before answering (default 1000 ms). */
+  /** 'slow': how long to wait before answering (default 1000 ms; {@link FaultInjector.releaseHeld} ends the wait early). */
   delayMs?: number;
   /** How many matching requests to affect (default 1; 0 or Infinity = every one). */
   times?: number;
@@ -72,6 +72,28 @@ export function checkFaultRule(rule: unknown): string | null {
 export class FaultInjector {
   private rules: ActiveFault[] = [];
   private nextId = 1;
+  private readonly held = new Set<() => void>();
+
+  /** A 'slow' fault's wait: `ms`, or until {@link releaseHeld}. */
+  hold(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.held.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.held.add(release);
+    });
+  }
+
+  /**
+   * Ends every 'slow' wait now: the held requests are handled at once. Lets a test
+   * hold a write (and the lock of the run that sent it) for exactly as long as it needs.
+   */
+  releaseHeld(): void {
+    for (const release of [...this.held]) release();
+  }
 
   /** Adds a rule; returns its id. */
   add(rule: FaultRule): number {

@@ -200,7 +200,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         deps.onExchange?.({ method, path: pathWithQuery, route, status: 0, requestBody, responseHeaders: {}, responseBody: null, fault: 'reset' });
         return;
       }
-      if (fault.kind === 'slow') await sleep(fault.delayMs ?? 1000);
+      if (fault.kind === 'slow') await deps.faults.hold(fault.delayMs ?? 1000);
       if (fault.kind === 'status') {
         const status = fault.status ?? 500;
         const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};

@@ -4,7 +4,7 @@
  * persisted — then drops the connection; `truncated` likewise sends half the body of a
  * write it carried out; `reset` (for contrast) drops the connection before the handler,
  * so nothing changes. `bodyIncludes` aims a fault at one GraphQL mutation among the
- * queries that share POST /graphql.
+ * queries that share POST /graphql. A `slow` fault's wait ends early on `releaseHeld()`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Exchange, type Sandbox } from '../../src/sandbox/index.js';
@@ -85,5 +85,18 @@ describe('faults after the handler', () => {
     expect(mutation).toMatchObject({ status: 503 });
     expect(checkFaultRule({ kind: 'reset-after', bodyIncludes: 'x' })).toBeNull();
     expect(checkFaultRule({ kind: 'status', bodyIncludes: 3 })).toMatch(/bodyIncludes must be a string/);
+  });
+
+  it('slow: a held request is not handled until releaseHeld(), then at once', async () => {
+    // Ten minutes: without the release this test would time out.
+    sandbox.faults.add({ kind: 'slow', method: 'PUT', route: PROTECTION, delayMs: 600_000 });
+    const answer = call('PUT', URL_PATH, BODY);
+    while (sandbox.faults.list().length > 0) await new Promise((r) => setTimeout(r, 5)); // taken by the request
+    await new Promise((r) => setTimeout(r, 50));
+    expect(isProtected()).toBe(false);
+    sandbox.faults.releaseHeld();
+    expect(await answer).toMatchObject({ status: 200 });
+    expect(isProtected()).toBe(true);
+    await call('DELETE', URL_PATH);
   });
 });
