@@ -93,8 +93,8 @@ export function isSqliteBusy(err: unknown): boolean {
 /**
  * Why this process cannot write the store at `file`, in one phrase, or undefined when
  * it can (as far as access(2) tells: root passes unless the file is immutable or the
- * file system read-only). SQLite needs the file and, to create `-wal`/`-shm` beside it,
- * the directory, unless both already exist and are writable.
+ * file system read-only). SQLite needs the file, its `-wal`/`-shm` when they exist, and,
+ * to create them, the directory.
  */
 export function describeWriteProblem(file: string): string | undefined {
   const denied = (p: string): NodeJS.ErrnoException | undefined => {
@@ -110,11 +110,18 @@ export function describeWriteProblem(file: string): string | undefined {
     if (fileErr.code === 'ENOENT') return undefined;
     return `${file} is not writable by this user (${describeAccess(file)}; ${fileErr.code ?? 'denied'})`;
   }
+  // Sidecars another user left (a reader in a writable directory) make SQLite open read-only too.
+  for (const sidecar of [`${file}-wal`, `${file}-shm`]) {
+    const err = denied(sidecar);
+    if (err && err.code !== 'ENOENT') {
+      return `${sidecar} is not writable by this user (${describeAccess(sidecar)}; ${err.code ?? 'denied'})`;
+    }
+  }
   const dir = path.dirname(file);
   const dirErr = denied(dir);
   if (dirErr) {
-    const sidecarsWritable = ['-wal', '-shm'].every((s) => fs.existsSync(file + s) && denied(file + s) === undefined);
-    if (!sidecarsWritable) {
+    const sidecarsExist = [`${file}-wal`, `${file}-shm`].every((p) => fs.existsSync(p));
+    if (!sidecarsExist) {
       const access = `${describeAccess(dir)}; ${dirErr.code ?? 'denied'}`;
       return `its directory ${dir} is not writable by this user (${access}), and SQLite keeps ${path.basename(file)}-wal and -shm there`;
     }

@@ -43,7 +43,13 @@ describe('--db naming a directory', () => {
   });
   afterAll(() => dirs?.cleanup());
 
-  const commands = [['history'], ['audit', 'verify'], ['audit', 'export'], ['snapshots', 'show', '1'], ['apply', '--org', 'acme', ...REPOS, '--yes']];
+  const commands = [
+    ['history'],
+    ['audit', 'verify'],
+    ['audit', 'export'],
+    ['snapshots', 'show', '1'],
+    ['apply', '--org', 'acme', ...REPOS, '--yes'],
+  ];
   for (const command of commands) {
     it(`qms ${command.slice(0, 2).join(' ')} exits 2 naming it, and leaves it as it was`, async () => {
       const target = path.join(dirs.root, 'state-dir');
@@ -65,7 +71,9 @@ describe('--db naming a directory', () => {
 
 const found = findUnprivileged();
 
-describe.skipIf('reason' in found)(`a store this user can read but not write${'reason' in found ? ` (skipped: ${found.reason})` : ''}`, () => {
+const skipped = 'reason' in found ? ` (skipped: ${found.reason})` : '';
+
+describe.skipIf('reason' in found)(`a store this user can read but not write${skipped}`, () => {
   const user = (found as { user: Unprivileged }).user;
   let dirs: TempDirs;
   let storeDir: string;
@@ -166,7 +174,8 @@ describe('a store another SQLite client holds in a write transaction', () => {
     dirs?.cleanup();
   });
 
-  it(`apply and assess exit 5 naming the database after ${DEFAULT_BUSY_TIMEOUT_MS / 1000} s; reports still work; apply completes once it lets go`, async () => {
+  const wait = `${DEFAULT_BUSY_TIMEOUT_MS / 1000} s`;
+  it(`apply and assess exit 5 naming the database after ${wait}; reports still work; apply completes once it lets go`, async () => {
     const qms = qmsRunner(sb, dirs);
     // Repositories the read-only test above leaves alone, so this apply has something to write.
     const OTHER_REPOS = ['--repo', 'internal-tools', '--repo', 'design-system'];

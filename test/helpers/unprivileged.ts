@@ -72,7 +72,9 @@ export function findUnprivileged(): { user: Unprivileged } | { reason: string } 
     );
     if (probe.error) return (cached = { reason: `cannot run a child as uid ${user.uid}: ${probe.error.message}` });
     const answer = probe.stdout.trim();
-    if (answer !== 'EACCES') return (cached = { reason: `a 0444 file is not protected from uid ${user.uid} here (open for writing: ${answer || probe.stderr})` });
+    if (answer !== 'EACCES') {
+      return (cached = { reason: `a 0444 file is not protected from uid ${user.uid} here (open for writing: ${answer || probe.stderr})` });
+    }
     return (cached = { user });
   } finally {
     fs.chmodSync(dir, 0o755);

@@ -113,7 +113,9 @@ interface Opened {
 
 const found = findUnprivileged();
 
-describe.skipIf('reason' in found)(`a store this user can read but not write${'reason' in found ? ` (skipped: ${found.reason})` : ''}`, () => {
+const skipped = 'reason' in found ? ` (skipped: ${found.reason})` : '';
+
+describe.skipIf('reason' in found)(`a store this user can read but not write${skipped}`, () => {
   const user = (found as { user: Unprivileged }).user;
   let build: ReturnType<typeof buildForChildren>;
   let openerJs: string;
@@ -254,7 +256,8 @@ describe.skipIf('reason' in found)(`a store this user can read but not write${'r
     const seen = open('write');
     expect(seen).toMatchObject({ ok: false, name: 'StoreNotWritableError', exitCode: ExitCode.Usage });
     expect(seen.message).toBe(
-      `cannot write the qms database ${db}: ${db} is not writable by this user (mode 0444, owner uid ${user.uid}, running as uid ${user.uid}; EACCES)`,
+      `cannot write the qms database ${db}: ${db} is not writable by this user ` +
+        `(mode 0444, owner uid ${user.uid}, running as uid ${user.uid}; EACCES)`,
     );
     expect(seen.hint).toMatch(/^history, audit verify, audit export and snapshots show can read it as it is/);
     expect(sha256(db)).toBe(digest);
@@ -275,6 +278,23 @@ describe.skipIf('reason' in found)(`a store this user can read but not write${'r
     );
     // The same store reads fine.
     expect(open('read')).toMatchObject({ ok: true });
+  });
+
+  it('a mutating open next to a -shm this user cannot write (left by a reader) is refused with exit 2, naming the -shm', () => {
+    makeStore(db);
+    // A read-only connection in a writable directory leaves its -wal and -shm behind.
+    const reader = new Database(db, { readonly: true });
+    reader.prepare('SELECT COUNT(*) FROM runs').get();
+    reader.close();
+    expect(fs.existsSync(`${db}-shm`)).toBe(true);
+    user.handOver(dir);
+    fs.chmodSync(`${db}-shm`, 0o444);
+    const seen = open('write');
+    expect(seen).toMatchObject({ ok: false, name: 'StoreNotWritableError', exitCode: ExitCode.Usage });
+    expect(seen.message).toBe(
+      `cannot write the qms database ${db}: ${db}-shm is not writable by this user ` +
+        `(mode 0444, owner uid ${user.uid}, running as uid ${user.uid}; EACCES)`,
+    );
   });
 
   it('a schema behind the code cannot be upgraded read-only: exit 2 saying so, the file untouched', () => {

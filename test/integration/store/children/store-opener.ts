@@ -37,5 +37,6 @@ try {
   }
 } catch (err) {
   const e = err as Error & { exitCode?: number; hint?: string; code?: string };
-  out({ ok: false, name: e.constructor.name, exitCode: e.exitCode ?? null, code: e.code ?? null, message: e.message, hint: e.hint ?? null, warnings });
+  const { exitCode = null, code = null, hint = null } = e;
+  out({ ok: false, name: e.constructor.name, exitCode, code, message: e.message, hint, warnings });
 }
