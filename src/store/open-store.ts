@@ -276,7 +276,13 @@ function openReadonlyAt(
  */
 function openPrivateCopy(source: string, oc: OpenContext, writeProblem: string): Opened {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qms-readonly-'));
-  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+  const cleanup = () => {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Best effort: a 0700 directory of this user in $TMPDIR; the command's result stands.
+    }
+  };
   try {
     const copy = path.join(dir, 'qms.db');
     copyPrivately(source, copy);
