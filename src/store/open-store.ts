@@ -63,7 +63,7 @@ export class SqliteStore implements Store {
   private readonly ctx: StoreContext;
   private readonly lockManager: SqliteLockManager;
   private closed = false;
-
+  /** Removes the private copy a read-only open of an unwritable store reads (see openPrivateCopy). */
   private readonly cleanup: (() => void) | undefined;
 
   constructor(ctx: StoreContext, schemaVersion: number, cleanup?: () => void) {
