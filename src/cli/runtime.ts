@@ -179,7 +179,9 @@ export class Runtime {
 
   /**
    * The SQLite store at {@link dbPath}, opened once per mode and closed when the
-   * command ends. Reporting commands open it read-only so they never block a writer.
+   * command ends. Reporting commands open it read-only: they never block a writer and
+   * work on a store this user cannot write; read-write opens of such a store, or of a
+   * --db that is not a database file, fail with exit 2 (src/store/README.md "Opening").
    */
   store(options: { readonly?: boolean } = {}): Promise<Store> {
     const mode = options.readonly ? 'ro' : 'rw';

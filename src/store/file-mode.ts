@@ -3,9 +3,12 @@
  * qms creates for it are 0700. The store holds no secrets by design, but it is the
  * audit trail and the undo log of an org's protection: nobody else should read it.
  *
- * Decision on an existing database that is group/world-accessible: warn and fix the
- * mode to 0600 (refusing would break a cron job over a chmod; silently fixing would
- * hide that someone loosened it). If the fix fails (not our file), warn and go on.
+ * Decision on an existing database that is group/world-accessible: warn and take the
+ * group/other bits off (refusing would break a cron job over a chmod; silently fixing
+ * would hide that someone loosened it). If the fix fails (not our file), warn and go on.
+ * Only the database file and its -wal/-shm are ever chmodded, and only once the file is
+ * known to be a regular file holding a qms store: never a directory someone passed as
+ * --db, never a foreign database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,10 +55,14 @@ export function createDbFileIfMissing(filePath: string): boolean {
 }
 
 /**
- * Make `file` 0600 if it exists and is accessible to group/others. Returns a warning
- * to show, or undefined when nothing needed saying.
+ * Take group/other permissions off the database file (0644 -> 0600, 0444 -> 0400): never
+ * adds a permission, so a read-only copy stays read-only. Only ever called on a regular
+ * file already known to be a qms store. `ownerOnly` (read-only opens): leave a file this
+ * user does not own alone, silently; a reader of someone else's store is one of the
+ * "others" it was shared with. Returns a warning to show, or undefined when nothing
+ * needed saying.
  */
-export function tightenFileMode(filePath: string): string | undefined {
+export function tightenFileMode(filePath: string, options: { ownerOnly?: boolean } = {}): string | undefined {
   let st: fs.Stats;
   try {
     st = fs.statSync(filePath);
@@ -63,25 +70,32 @@ export function tightenFileMode(filePath: string): string | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  if (!st.isFile()) return undefined;
+  if (options.ownerOnly && typeof process.getuid === 'function' && st.uid !== process.getuid()) return undefined;
   const mode = st.mode & 0o777;
   if ((mode & 0o077) === 0) return undefined;
-  const shown = mode.toString(8).padStart(4, '0');
+  const shown = octal(mode);
+  const wanted = mode & 0o700;
   try {
-    fs.chmodSync(filePath, DB_FILE_MODE);
-    return `${filePath} was mode ${shown} (readable by others); changed it to 0600`;
+    fs.chmodSync(filePath, wanted);
+    return `${filePath} was mode ${shown} (readable by others); changed it to ${octal(wanted)}`;
   } catch (err) {
-    return `${filePath} is mode ${shown} (readable by others) and could not be changed to 0600: ${(err as Error).message}`;
+    return `${filePath} is mode ${shown} (readable by others) and could not be changed to ${octal(wanted)}: ${(err as Error).message}`;
   }
 }
 
-/** Set -wal and -shm (when present) to 0600. Silent when they already are. */
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+/** Set -wal and -shm (when present, and regular files) to 0600. Silent when they already are. */
 export function tightenSidecarModes(dbPath: string): string[] {
   const warnings: string[] = [];
   for (const suffix of ['-wal', '-shm']) {
     const p = dbPath + suffix;
     try {
       const st = fs.statSync(p);
-      if ((st.mode & 0o777) !== DB_FILE_MODE) fs.chmodSync(p, DB_FILE_MODE);
+      if (st.isFile() && (st.mode & 0o777) !== DB_FILE_MODE) fs.chmodSync(p, DB_FILE_MODE);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') continue;

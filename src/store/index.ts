@@ -4,7 +4,8 @@
  */
 export { openStore, SqliteStore, type OpenStoreInternals } from './open-store.js';
 export { canonicalJson, digestJson, sha256Hex, NotJsonError } from './canonical-json.js';
-export { SchemaTooNewError, StoreStateError, StoreUnavailableError } from './errors.js';
+export { SchemaTooNewError, StoreBusyError, StoreNotWritableError, StoreStateError, StoreUnavailableError } from './errors.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './open-store.js';
 export { describeChangeTarget } from './change-sets-repo.js';
 export { describeLockHolder, formatLockTime } from './lock-manager.js';
 export { computeAuditHash } from './audit-log.js';

@@ -1,9 +1,15 @@
 /**
  * What every repository shares: the connection, a statement cache (each SQL text is
- * prepared once per connection), the clock, and the write-transaction helper.
+ * prepared once per connection), the clock, and the read/write transaction helpers.
+ *
+ * Every write goes through {@link StoreContext.write}, so that is where SQLite's "busy"
+ * (another connection holds the write lock), "read-only" and I/O failures become the
+ * store's errors (errors.ts `toStoreError`): taking the qms lock, starting a run and
+ * recording an intent all fail the same way. Single-statement reads outside a
+ * transaction cannot meet a writer's lock in WAL mode (readers read the last commit).
  */
 import type Database from 'better-sqlite3';
-import { StoreStateError } from './errors.js';
+import { StoreStateError, toStoreError } from './errors.js';
 import { scrubSecrets, scrubText, type Redact } from './secret-guard.js';
 
 export interface StoreContextOptions {
@@ -13,6 +19,8 @@ export interface StoreContextOptions {
   isProcessAlive: (pid: number) => boolean;
   clockSkewToleranceMs: number;
   dbPath: string;
+  /** How long SQLite waits for another connection's write lock before SQLITE_BUSY (named in the error). */
+  busyTimeoutMs: number;
   /** The CLI's redactor (knows the actual token); patterns are applied in any case. */
   redact?: Redact;
 }
@@ -58,13 +66,26 @@ export class StoreContext {
    */
   write<T>(fn: () => T): T {
     if (this.options.readonly) throw new StoreStateError(`the store ${this.options.dbPath} is open read-only`);
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw this.toStoreError(err);
+    }
   }
 
   /** Read in one snapshot (a deferred transaction), so multi-statement reads agree. */
   read<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    return this.db.transaction(fn).deferred();
+    try {
+      return this.db.transaction(fn).deferred();
+    } catch (err) {
+      throw this.toStoreError(err);
+    }
+  }
+
+  /** SQLite's failure as the store reports it (errors.ts); anything else unchanged. */
+  toStoreError(err: unknown): Error {
+    return toStoreError(this.options.dbPath, err, { busyTimeoutMs: this.options.busyTimeoutMs });
   }
 }
 

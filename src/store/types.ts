@@ -531,13 +531,16 @@ export interface Store {
 }
 
 export interface OpenStoreOptions {
-  /** Reporting commands: no writes; works while a writer runs. Applies pending migrations first if it can. */
+  /**
+   * Reporting commands: no writes; works while a writer runs, and on a store this user cannot write (see README "Opening").
+   * Applies pending migrations first when this user can write the store; otherwise StoreNotWritableError.
+   */
   readonly?: boolean;
   /** Clock (tests inject one). */
   now?: () => Date;
   /** How far another host's clock may be off when judging its lock stale. Default 120 000 ms. */
   clockSkewToleranceMs?: number;
-  /** How long to wait for another connection's write lock. Default 5 000 ms. */
+  /** How long to wait for another connection's write lock before StoreBusyError (exit 5). Default 3 000 ms. */
   busyTimeoutMs?: number;
   /** Non-fatal problems (a DB file that was group/world-readable and has been fixed). */
   warn?: (message: string) => void;

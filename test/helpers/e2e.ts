@@ -38,6 +38,8 @@ export interface RunQmsOptions {
   input?: string;
   /** Kill after this long (default 60 s). */
   timeoutMs?: number;
+  /** Run as another user (uid/gid), e.g. one without write permission: see test/helpers/unprivileged.ts. */
+  user?: { uid?: number; gid?: number };
 }
 
 /** Is the build there? E2E tests call this in beforeAll with a clear message. */
@@ -53,7 +55,7 @@ export function runQms(args: readonly string[], options: RunQmsOptions = {}): Pr
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
