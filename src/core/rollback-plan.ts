@@ -130,6 +130,25 @@ export function summarizeRollbackPlan(plan: RollbackPlan): Record<RollbackDecisi
 }
 
 /**
+ * Property values that go back to the same value (usually "unset") are written in one
+ * request by the executor when they are next to each other: gather each such group at
+ * the place of its first member. A change set holds one change per target, so
+ * reordering changes of different targets does not change the outcome.
+ */
+function batchPropertyRestores(ordered: StoredChange[]): StoredChange[] {
+  const keyOf = (c: StoredChange) => (c.targetKind === 'custom_property' ? JSON.stringify([c.repo.split('/')[0]?.toLowerCase(), c.targetKey, c.beforeModel ?? null]) : null);
+  const firstIndex = new Map<string, number>();
+  ordered.forEach((c, i) => {
+    const k = keyOf(c);
+    if (k !== null && !firstIndex.has(k)) firstIndex.set(k, i);
+  });
+  return ordered
+    .map((c, i) => ({ c, rank: firstIndex.get(keyOf(c) ?? '') ?? i, i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.c);
+}
+
+/**
  * The inverse plan of recorded changes, for the executor: a `restore` intent per
  * change, newest first. `deferUntil` holds back changes whose write a killed run may
  * still have in flight (see the rollback service).
@@ -138,7 +157,7 @@ export function buildInversePlan(
   changes: readonly StoredChange[],
   options: { force: boolean; deferred?: ReadonlySet<number>; deferUntil?: number },
 ): PlannedChange[] {
-  const ordered = orderForRollback(changes);
+  const ordered = batchPropertyRestores(orderForRollback(changes));
   const now = ordered.filter((c) => !options.deferred?.has(c.id));
   const later = ordered.filter((c) => options.deferred?.has(c.id));
   return [...now, ...later].map((c, i) => ({

@@ -301,6 +301,26 @@ describe('per-repository isolation', () => {
   });
 });
 
+describe('unknown is never compliant', () => {
+  it('as max (maintainer, not admin on the payments repositories): plan and apply exit 4 naming what was not enforced, and write nothing', async () => {
+    const dirs = makeTempDirs('qms-apply-e2e-');
+    allDirs.push(dirs);
+    const asMax = qmsRunner(sb, dirs, { GITHUB_TOKEN: 'qms_sandbox_max' });
+    const w = writes();
+    const plan = await asMax(['plan', '--org', 'acme', '--tier', 'mission_critical']);
+    ok(plan, 4);
+    const line = /^warning: (\d+) repositor(?:y was|ies were) not enforced because the token cannot administer them \(administration: write\): (.+) \(exit 4\)$/m;
+    expect(plan.stderr).toMatch(line);
+    const apply = await asMax(['apply', '--org', 'acme', '--tier', 'mission_critical', '--yes']);
+    ok(apply, 4);
+    const [, count, names] = line.exec(apply.stderr)!;
+    expect(Number(count)).toBeGreaterThan(0);
+    expect(names).toContain('acme/payments-ledger');
+    expect(apply.stdout).not.toMatch(/completed/);
+    expect(writes()).toBe(w);
+  });
+});
+
 describe('confirmation', () => {
   it('without a terminal and without --yes, apply and rollback exit 2 before any request', async () => {
     const qms = freshStore();
