@@ -68,11 +68,15 @@ export class Runtime {
     return this.io.stderr.isTTY === true && !this.options.quiet && this.io.env['CI'] === undefined;
   }
 
-  /** Where the SQLite store lives: --db, QMS_DB, $XDG_STATE_HOME/qms/qms.db, ~/.local/state/qms/qms.db. */
+  /**
+   * Where the SQLite store lives: --db, QMS_DB, $XDG_STATE_HOME/qms/qms.db, ~/.local/state/qms/qms.db.
+   * The sandbox keeps a store of its own by default (…/qms/sandbox/qms.db), so trying
+   * things out never mixes with the record of real changes.
+   */
   get dbPath(): string {
     if (this.options.db) return path.resolve(this.io.cwd, this.options.db);
     const stateHome = this.io.env['XDG_STATE_HOME'] || path.join(this.io.env['HOME'] || os.homedir(), '.local', 'state');
-    return path.join(stateHome, 'qms', 'qms.db');
+    return this.options.sandbox ? path.join(stateHome, 'qms', 'sandbox', 'qms.db') : path.join(stateHome, 'qms', 'qms.db');
   }
 
   /** The simulator's state file sits beside the store, so --sandbox runs see each other's changes. */
@@ -88,6 +92,15 @@ export class Runtime {
   /** The API URL in use (the sandbox's, once started). */
   get apiUrl(): string {
     return this.sandboxUrl ?? this.options.apiUrl ?? 'https://api.github.com';
+  }
+
+  /**
+   * Which GitHub this is, as runs and change sets record it: the API URL, or `sandbox`
+   * for the built-in simulator (whose port changes every time it starts). A change set
+   * is rolled back only against the GitHub it changed.
+   */
+  get apiHost(): string {
+    return this.options.sandbox ? 'sandbox' : (this.options.apiUrl ?? 'https://api.github.com');
   }
 
   /** The GitHub gateway, authenticated; starts the in-process sandbox under --sandbox. */

@@ -28,6 +28,9 @@ import type {
   Viewer,
 } from '../core/github-types.js';
 import type { BatchRead } from './batch-read.js';
+import type { EnsuredMergeSettings, EnsuredProtection, EnsuredRule, EnsureOutcome } from './ensure.js';
+
+export type { EnsuredMergeSettings, EnsuredProtection, EnsuredRule, EnsureOutcome } from './ensure.js';
 
 export interface PullRequest {
   number: number;
@@ -165,7 +168,28 @@ export interface GitHubGateway {
   setCustomProperties(org: string, repoNames: string[], properties: Record<string, CustomPropertyValue>): Promise<void>;
 
   /** PATCH /repos/{o}/{r} with the merge settings; returns what GitHub now reports. */
-  updateMergeSettings(repo: RepoRef, settings: MergeSettings): Promise<MergeSettings>;
+  updateMergeSettings(repo: RepoRef, settings: MergeSettings): Promise<{ settings: MergeSettings; raw: unknown }>;
+
+  // -- Idempotent writes: the change engine writes through these only (src/github/ensure.ts).
+
+  /** Classic protection of `branch` made equal to `desired` (null: no exact-name rule). `current`: as just read. */
+  ensureBranchProtection(
+    repo: RepoRef & { ownerType: RepoInfo['ownerType'] },
+    branch: string,
+    desired: BranchProtection | null,
+    current?: ClassicProtectionRead,
+  ): Promise<EnsuredProtection>;
+  /** The classic rule with exactly `pattern` made equal to `desired` (null deletes it). `current`: as just read (null: none). */
+  ensureProtectionRule(repo: RepoRef & { nodeId: string }, pattern: string, desired: BranchProtection | null, current?: ProtectionRule | null): Promise<EnsuredRule>;
+  /** Merge settings made equal to `desired`. */
+  ensureMergeSettings(repo: RepoRef, desired: MergeSettings, current?: MergeSettings | null): Promise<EnsuredMergeSettings>;
+  /** Custom property values set on several repositories of `org` (batched by 30). */
+  ensureCustomPropertyValues(org: string, repoNames: readonly string[], values: Record<string, CustomPropertyValue>): Promise<{ outcome: EnsureOutcome }>;
+
+  /** GET /repos/{o}/{r}: the merge settings (null: not visible) with the repository JSON as returned. */
+  readMergeSettings(repo: RepoRef): Promise<{ settings: MergeSettings | null; raw: unknown }>;
+  /** GET /repos/{o}/{r}/properties/values: one property (null: unset) with its entry as returned (null: absent). */
+  readCustomProperty(repo: RepoRef, name: string): Promise<{ value: CustomPropertyValue; raw: unknown }>;
 
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequest>;
   listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]>;

@@ -29,6 +29,8 @@ import type {
 } from './gateway.js';
 import { createBatchRead, type BatchRead } from './batch-read.js';
 import { GitHubClient, type ClientOptions } from './octokit-client.js';
+import * as ensure from './ensure.js';
+import type { EnsuredMergeSettings, EnsuredProtection, EnsuredRule, EnsureOutcome } from './ensure.js';
 import * as protection from './protection.js';
 import * as pulls from './pulls.js';
 import * as repos from './repos.js';
@@ -111,8 +113,32 @@ export class OctokitGateway implements GitHubGateway {
   setCustomProperties(org: string, repoNames: string[], properties: Record<string, CustomPropertyValue>): Promise<void> {
     return repos.setCustomProperties(this.client, org, repoNames, properties);
   }
-  updateMergeSettings(repo: RepoRef, settings: MergeSettings): Promise<MergeSettings> {
+  updateMergeSettings(repo: RepoRef, settings: MergeSettings): Promise<{ settings: MergeSettings; raw: unknown }> {
     return repos.updateMergeSettings(this.client, repo, settings);
+  }
+
+  ensureBranchProtection(
+    repo: RepoRef & { ownerType: RepoInfo['ownerType'] },
+    branch: string,
+    desired: BranchProtection | null,
+    current?: ClassicProtectionRead,
+  ): Promise<EnsuredProtection> {
+    return ensure.ensureBranchProtection(this.client, repo, branch, desired, current);
+  }
+  ensureProtectionRule(repo: RepoRef & { nodeId: string }, pattern: string, desired: BranchProtection | null, current?: ProtectionRule | null): Promise<EnsuredRule> {
+    return ensure.ensureProtectionRule(this.client, repo, pattern, desired, current);
+  }
+  ensureMergeSettings(repo: RepoRef, desired: MergeSettings, current?: MergeSettings | null): Promise<EnsuredMergeSettings> {
+    return ensure.ensureMergeSettings(this.client, repo, desired, current);
+  }
+  ensureCustomPropertyValues(org: string, repoNames: readonly string[], values: Record<string, CustomPropertyValue>): Promise<{ outcome: EnsureOutcome }> {
+    return ensure.ensureCustomPropertyValues(this.client, org, repoNames, values);
+  }
+  readMergeSettings(repo: RepoRef): Promise<{ settings: MergeSettings | null; raw: unknown }> {
+    return repos.readMergeSettings(this.client, repo);
+  }
+  readCustomProperty(repo: RepoRef, name: string): Promise<{ value: CustomPropertyValue; raw: unknown }> {
+    return repos.readCustomProperty(this.client, repo, name);
   }
 
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequest> {

@@ -132,7 +132,18 @@ export async function setCustomProperties(
   }
 }
 
-export async function updateMergeSettings(client: GitHubClient, repo: RepoRef, settings: MergeSettings): Promise<MergeSettings> {
+/** The repository's merge settings with the repository JSON GitHub returned (null settings: not visible to this token). */
+export async function readMergeSettings(client: GitHubClient, repo: RepoRef): Promise<{ settings: MergeSettings | null; raw: unknown }> {
+  const route = 'GET /repos/{owner}/{repo}';
+  const res = await client.request<unknown>(route, repoParams(repo));
+  return { settings: client.mapResponse(route, () => mapMergeSettings(obj(res.data, ''))), raw: res.data };
+}
+
+export async function updateMergeSettings(
+  client: GitHubClient,
+  repo: RepoRef,
+  settings: MergeSettings,
+): Promise<{ settings: MergeSettings; raw: unknown }> {
   const route = 'PATCH /repos/{owner}/{repo}';
   const res = await client.request<unknown>(route, {
     ...repoParams(repo),
@@ -146,7 +157,26 @@ export async function updateMergeSettings(client: GitHubClient, repo: RepoRef, s
   if (merge === null) {
     throw new GitHubError(`GitHub did not report the merge settings of ${repo.owner}/${repo.name} after updating them`, { status: res.status, route });
   }
-  return merge;
+  return { settings: merge, raw: res.data };
+}
+
+/**
+ * One custom property of a repository: its value (null when unset) and the entry of
+ * GitHub's answer that carries it, exactly as returned (null when absent).
+ */
+export async function readCustomProperty(
+  client: GitHubClient,
+  repo: RepoRef,
+  name: string,
+): Promise<{ value: CustomPropertyValue; raw: unknown }> {
+  const route = 'GET /repos/{owner}/{repo}/properties/values';
+  const res = await client.request<unknown>(route, repoParams(repo));
+  const values = client.mapResponse(route, () => mapPropertyValueList(res.data, ''));
+  const entry = Array.isArray(res.data)
+    ? (res.data as unknown[]).find((e) => e !== null && typeof e === 'object' && (e as Record<string, unknown>)['property_name'] === name)
+    : undefined;
+  const value = values[name] ?? null;
+  return { value, raw: value === null ? null : (entry ?? null) };
 }
 
 export async function listTeams(client: GitHubClient, org: string): Promise<Team[]> {

@@ -25,6 +25,11 @@ function argsText(args: unknown): string {
   return parts.join(', ');
 }
 
+/** ` on https://ghe.example.com/api/v3`: which GitHub (omitted when not recorded). */
+function onHost(host: string | null): string {
+  return host ? ` on ${sanitizeForTerminal(host)}` : '';
+}
+
 /** `2026-11-25 14:32` (UTC): minutes are enough to find a run; ids are exact. */
 function shortTime(iso: string): string {
   return iso.replace('T', ' ').slice(0, 16);
@@ -38,14 +43,14 @@ export function historyLines(entries: HistoryEntry[]): string[] {
     const org = sanitizeForTerminal(e.run.org ?? '');
     const who = sanitizeForTerminal(e.run.actor ?? 'unknown');
     if (e.changeSets.length === 0) {
-      lines.push(`run ${e.run.id}  ${shortTime(e.run.startedAt)} UTC  ${e.run.kind} ${org}  by ${who}  ${e.run.status} — no changes${args ? ` (${args})` : ''}`);
+      lines.push(`run ${e.run.id}  ${shortTime(e.run.startedAt)} UTC  ${e.run.kind} ${org}  by ${who}  ${e.run.status} — no changes${args ? ` (${args})` : ''}${onHost(e.run.apiHost)}`);
       continue;
     }
     for (const cs of e.changeSets) {
       const kind = cs.parentChangeSetId !== null ? `${cs.kind} of ${cs.parentChangeSetId}` : cs.kind;
       const undone = cs.rolledBackBy.length > 0 ? ` — rolled back by ${cs.rolledBackBy.join(', ')}` : '';
       lines.push(`change set ${cs.id}  ${shortTime(cs.createdAt)} UTC  ${kind}  by ${sanitizeForTerminal(cs.actor)}  ${cs.status}${undone}`);
-      lines.push(`  ${org}${args ? ` (${args})` : ''}: ${countsText(cs.counts)} in ${cs.repos.length} repositor${cs.repos.length === 1 ? 'y' : 'ies'} (run ${e.run.id})`);
+      lines.push(`  ${org}${args ? ` (${args})` : ''}: ${countsText(cs.counts)} in ${cs.repos.length} repositor${cs.repos.length === 1 ? 'y' : 'ies'} (run ${e.run.id}${onHost(cs.apiHost ?? e.run.apiHost)})`);
     }
   }
   return lines;

@@ -10,26 +10,25 @@
  * It never overrides a property that decided the tier, and never follows a repo
  * config (a file repository writers may edit) into an org-controlled property.
  *
- * Writes follow the store's rules: one mutating run at a time (lock), the
- * before-value committed as a change before each write, read back afterwards.
+ * Writes go through the change engine (src/engine): one mutating run at a time
+ * (lock), the run recorded first, the before-value committed as a change before
+ * each write (up to 30 repositories share a PATCH), every value read back.
  */
+import type { PlannedChange } from '../core/changes.js';
 import { classifyRepo, TIER_PROPERTY, type Classification, type EvidenceKind } from '../core/classify.js';
-import { ExitCode, InterruptedError } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
+import { executePlan } from '../engine/executor.js';
+import { withMutatingRun, type MutatingRun, type MutatingRunDeps } from '../engine/mutating-run.js';
 import type { CustomPropertyValue, RepoInfo } from '../core/github-types.js';
 import type { QmsPolicy } from '../core/policy.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
-import type { ChangeRecord, Store } from '../store/types.js';
 import type { PolicyOrigin } from './assess.js';
 import { parseLiveRepoConfig } from './evaluate.js';
 import type { LiveStateReader } from './evaluation.js';
-import { mapConcurrentOrdered } from './readers/ordered-pool.js';
 
 /** Evidence the `qms_tier` property may be written from (weaker than the property). */
 export const PROPERTY_WRITABLE_EVIDENCE: readonly EvidenceKind[] = ['topic', 'policy-rule', 'default'];
-
-/** GitHub takes at most 30 repositories per PATCH /orgs/{org}/properties/values. */
-export const PROPERTY_BATCH_SIZE = 30;
 
 export interface ClassifyRequest {
   org: string;
@@ -155,150 +154,99 @@ export function planPropertyWrites(repos: readonly ClassifiedRepo[]): PropertyPl
   return plan;
 }
 
-export interface ApplyPropertyDeps {
-  gateway: GitHubGateway;
-  store: Store;
-  actor: string;
-  apiUrl: string | null;
-  toolVersion: string | null;
-  /** The command line for the lock (`qms classify --org acme --write-properties`). */
-  command: string;
-  logger?: Logger;
-  signal?: AbortSignal;
-}
-
 export interface PropertyWriteResult {
   runId: number;
   changeSetId: number;
   changes: PropertyChange[];
-  status: 'completed' | 'partial' | 'failed';
+  status: 'completed' | 'partial' | 'failed' | 'interrupted';
 }
 
-function message(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+export interface PropertyRunDeps extends MutatingRunDeps {
+  gateway: GitHubGateway;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface PropertyRunResult {
+  repos: ClassifiedRepo[];
+  plan: PropertyPlan;
+  /** null: nothing to write, or not confirmed. */
+  result: PropertyWriteResult | null;
+  declined: boolean;
+}
+
+/** The property plan as the engine's planned changes (`set` intents, batched by the executor). */
+export function toPlannedPropertyChanges(org: string, plan: PropertyPlan): PlannedChange[] {
+  // Same value, same request: ordered by target value so the executor batches them (≤30 a PATCH).
+  const ordered = [...plan.changes].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  return ordered.map((c, i) => ({ id: i + 1, kind: 'custom_property', repo: `${org}/${c.name}`, key: TIER_PROPERTY, intent: { mode: 'set', value: c.to } }));
+}
+
+/** The property plan run through the change engine inside a mutating run. */
+async function executePropertyPlan(deps: PropertyRunDeps, run: MutatingRun, org: string, plan: PropertyPlan): Promise<PropertyWriteResult> {
+  const set = run.createChangeSet({ kind: 'properties', org, details: { property: TIER_PROPERTY, repositories: plan.changes.length } });
+  const executed = await executePlan(
+    {
+      gateway: deps.gateway,
+      store: deps.store,
+      lock: run.lock,
+      logger: deps.logger,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      // Property values are set through the organization: only the owner and name matter.
+      repo: async (full) => {
+        const i = full.indexOf('/');
+        return { owner: full.slice(0, i), name: full.slice(i + 1), fullName: full, ownerType: 'Organization' } as RepoInfo;
+      },
+    },
+    toPlannedPropertyChanges(org, plan),
+    set,
+    { isolateRepos: false, summary: { property: TIER_PROPERTY } },
+  );
+  const byRepo = new Map(executed.results.map((r) => [r.change.repo.toLowerCase(), r]));
+  const changes = plan.changes.map((c): PropertyChange => {
+    const r = byRepo.get(`${org}/${c.name}`.toLowerCase());
+    if (!r) return { ...c };
+    const ok = r.status === 'verified' || r.status === 'unchanged';
+    const status = ok ? 'verified' : r.status === 'pending' ? 'written' : r.status === 'not_attempted' ? 'planned' : 'failed';
+    return { ...c, status, error: ok ? null : (r.error ?? r.reason) };
+  });
+  return { runId: run.run.id, changeSetId: executed.changeSetId, changes, status: executed.status };
+}
+
+function runStatusOf(result: PropertyWriteResult): 'succeeded' | 'partial' | 'failed' | 'interrupted' {
+  return result.status === 'completed' ? 'succeeded' : result.status;
+}
+
+const PROPERTY_RUN = { kind: 'classify', args: { writeProperties: true, property: TIER_PROPERTY } } as const;
+
+/** Write a property plan (a mutating run of its own). */
+export async function applyPropertyWrites(deps: PropertyRunDeps, org: string, plan: PropertyPlan): Promise<PropertyWriteResult> {
+  return withMutatingRun<PropertyWriteResult>(deps, { ...PROPERTY_RUN, org }, async (run) => {
+    const result = await executePropertyPlan(deps, run, org, plan);
+    return { value: result, status: runStatusOf(result), summary: { changeSetId: result.changeSetId, status: result.status } };
+  });
 }
 
 /**
- * Write the plan: lock, run, change set; per batch of ≤30 repositories with the
- * same value: intents committed, PATCH, results; then read each value back.
+ * `classify --write-properties`: a mutating run (recorded before anything is read), the
+ * classification (`classify`, the caller's read), the plan, a confirmation, then the
+ * writes through the change engine — snapshotted, verified and roll-back-able like any
+ * other change.
  */
-export async function applyPropertyWrites(deps: ApplyPropertyDeps, org: string, plan: PropertyPlan): Promise<PropertyWriteResult> {
-  const { store } = deps;
-  const lock = store.lock.acquire({ command: deps.command, actor: deps.actor });
-  try {
-    const run = store.runs.start({
-      kind: 'classify',
-      org,
-      args: { writeProperties: true, property: TIER_PROPERTY, repos: plan.changes.map((c) => c.repo) },
-      actor: deps.actor,
-      apiUrl: deps.apiUrl,
-      toolVersion: deps.toolVersion,
-    });
-    const set = store.changeSets.create({
-      runId: run.id,
-      kind: 'properties',
-      org,
-      actor: deps.actor,
-      details: { property: TIER_PROPERTY, repositories: plan.changes.length },
-    });
-    store.changeSets.start(set.id);
-    const changes = plan.changes.map((c) => ({ ...c }));
-    const records = new Map<string, ChangeRecord>();
-
-    const finish = (status: 'completed' | 'partial' | 'failed' | 'interrupted') => {
-      const counts = { verified: 0, failed: 0, written: 0, planned: 0 };
-      for (const c of changes) counts[c.status] += 1;
-      store.changeSets.finish(set.id, status, counts);
-      store.runs.finish(run.id, status === 'completed' ? 'succeeded' : status === 'interrupted' ? 'interrupted' : status === 'partial' ? 'partial' : 'failed', counts);
-    };
-
-    try {
-      // Same value, same request: group by target tier, then batches of 30.
-      const byValue = new Map<string, PropertyChange[]>();
-      for (const c of changes) byValue.set(c.to, [...(byValue.get(c.to) ?? []), c]);
-      for (const [value, group] of byValue) {
-        for (let i = 0; i < group.length; i += PROPERTY_BATCH_SIZE) {
-          if (deps.signal?.aborted) throw deps.signal.reason instanceof Error ? deps.signal.reason : new InterruptedError();
-          const batch = group.slice(i, i + PROPERTY_BATCH_SIZE);
-          lock.assertHeld();
-          store.transaction(() => {
-            for (const c of batch) {
-              records.set(
-                c.repo,
-                store.changeSets.recordIntent({
-                  changeSetId: set.id,
-                  repo: c.repo,
-                  targetKind: 'custom_property',
-                  targetKey: TIER_PROPERTY,
-                  beforeState: c.from === null ? null : { property_name: TIER_PROPERTY, value: c.from },
-                  beforeModel: c.from === null ? null : { [TIER_PROPERTY]: c.from },
-                  intendedModel: { [TIER_PROPERTY]: value },
-                }),
-              );
-            }
-          });
-          try {
-            await deps.gateway.setCustomProperties(org, batch.map((c) => c.name), { [TIER_PROPERTY]: value });
-            store.transaction(() => {
-              for (const c of batch) {
-                c.status = 'written';
-                store.changeSets.recordResult(records.get(c.repo)!.id, { status: 'written' });
-              }
-            });
-          } catch (err) {
-            if (err instanceof InterruptedError) throw err;
-            const text = message(err);
-            deps.logger?.warn(`setting ${TIER_PROPERTY} on ${batch.length} repositories failed: ${text}`);
-            store.transaction(() => {
-              for (const c of batch) {
-                c.status = 'failed';
-                c.error = text;
-                store.changeSets.recordResult(records.get(c.repo)!.id, { status: 'failed', error: text });
-              }
-            });
-          }
-        }
-      }
-
-      // Read back what was written.
-      const written = changes.filter((c) => c.status === 'written');
-      const owner = org;
-      const readBack = mapConcurrentOrdered(written, 4, async (c) => {
-        try {
-          const props = await deps.gateway.getCustomProperties({ owner, name: c.name });
-          return { c, value: propertyValueText(props[TIER_PROPERTY]), error: null as string | null };
-        } catch (err) {
-          if (err instanceof InterruptedError) throw err;
-          return { c, value: null, error: message(err) };
-        }
-      });
-      for await (const { c, value, error } of readBack) {
-        const record = records.get(c.repo)!;
-        if (error === null && value === c.to) {
-          c.status = 'verified';
-          store.changeSets.recordResult(record.id, {
-            status: 'verified',
-            afterState: { property_name: TIER_PROPERTY, value },
-            afterModel: { [TIER_PROPERTY]: value },
-          });
-        } else {
-          c.status = 'failed';
-          c.error = error ?? `read back ${value === null ? 'no value' : `"${value}"`} instead of "${c.to}"`;
-          store.changeSets.recordResult(record.id, { status: 'failed', error: c.error, afterModel: { [TIER_PROPERTY]: value } });
-        }
-      }
-    } catch (err) {
-      finish(err instanceof InterruptedError ? 'interrupted' : 'failed');
-      throw err;
-    }
-
-    const failed = changes.filter((c) => c.status !== 'verified').length;
-    const status = failed === 0 ? 'completed' : failed === changes.length ? 'failed' : 'partial';
-    finish(status);
-    return { runId: run.id, changeSetId: set.id, changes, status };
-  } finally {
-    lock.release();
-  }
+export async function runPropertyWrites(
+  deps: PropertyRunDeps,
+  org: string,
+  classify: () => Promise<ClassifiedRepo[]>,
+  confirm: (plan: PropertyPlan) => Promise<boolean>,
+): Promise<PropertyRunResult> {
+  return withMutatingRun<PropertyRunResult>(deps, { ...PROPERTY_RUN, org }, async (run) => {
+    const repos = await classify();
+    const plan = planPropertyWrites(repos);
+    if (plan.changes.length === 0) return { value: { repos, plan, result: null, declined: false }, status: 'succeeded', summary: { changes: 0 } };
+    if (!(await confirm(plan))) return { value: { repos, plan, result: null, declined: true }, status: 'succeeded', summary: { changes: plan.changes.length, declined: true } };
+    const result = await executePropertyPlan(deps, run, org, plan);
+    return { value: { repos, plan, result, declined: false }, status: runStatusOf(result), summary: { changeSetId: result.changeSetId, status: result.status } };
+  });
 }
 
 /** 4 when a repository could not be read or a write failed; else 0. */

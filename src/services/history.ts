@@ -14,6 +14,8 @@ export interface HistoryChangeSet {
   /** Rollbacks of this set (their ids), newest first. */
   rolledBackBy: number[];
   actor: string;
+  /** The GitHub the set was written to (API URL, or `sandbox`); null for sets recorded before qms knew it. */
+  apiHost: string | null;
   createdAt: string;
   finishedAt: string | null;
   counts: Record<ChangeStatus, number>;
@@ -28,6 +30,8 @@ export interface HistoryEntry {
     kind: string;
     org: string | null;
     actor: string | null;
+    /** The GitHub the run talked to (API URL, or `sandbox`). */
+    apiHost: string | null;
     status: string;
     startedAt: string;
     finishedAt: string | null;
@@ -40,11 +44,12 @@ export interface HistoryOptions {
   org?: string;
   /** Runs to show, newest first (default 20). */
   limit?: number;
-  /** Only runs of these kinds (default: apply and rollback, the runs that change GitHub). */
+  /** Only runs of these kinds (default: the runs that may change GitHub). */
   kinds?: string[];
 }
 
-const MUTATING_KINDS = ['apply', 'rollback', 'bypass'];
+/** Runs that may change GitHub: apply, rollback, classify --write-properties, bypass, drift --remediate. */
+const MUTATING_KINDS = ['apply', 'rollback', 'classify', 'bypass', 'drift'];
 
 function describeSet(store: Store, set: ChangeSetRecord): HistoryChangeSet {
   const repos = new Set<string>();
@@ -56,6 +61,7 @@ function describeSet(store: Store, set: ChangeSetRecord): HistoryChangeSet {
     parentChangeSetId: set.parentChangeSetId,
     rolledBackBy: store.changeSets.listRollbacksOf(set.id).map((s) => s.id),
     actor: set.actor,
+    apiHost: set.apiHost,
     createdAt: set.createdAt,
     finishedAt: set.finishedAt,
     counts: store.changeSets.countChanges(set.id),
@@ -70,6 +76,7 @@ function describeRun(run: RunRecord): HistoryEntry['run'] {
     kind: run.kind,
     org: run.org,
     actor: run.actor,
+    apiHost: run.apiHost,
     status: run.status,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -112,3 +112,40 @@ export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<
   return { org: request.org, plan, evaluations };
 }
 
+
+export interface UnenforcedRepo {
+  repo: string;
+  reason: string;
+}
+
+/**
+ * Repositories the apply should have enforced but could not: the read failed (also
+ * those whose tier is unknown because of the failure: a `--tier` filter cannot tell
+ * whether they belong to it), their protection is not fully visible, or the token is
+ * not admin on them. Unknown is never compliant: these make the run partial.
+ */
+export function unenforcedRepos(plan: PlanResult): UnenforcedRepo[] {
+  const inScope = new Set(plan.plan.repos);
+  const out: UnenforcedRepo[] = [];
+  for (const e of plan.evaluations) {
+    const repo = e.live.repo.fullName;
+    const status = e.assessment.status;
+    if (status === 'error' && (inScope.has(repo) || e.classification.tier === null)) {
+      out.push({ repo, reason: `could not be read: ${e.live.readError ?? 'the read failed'}` });
+    } else if (inScope.has(repo) && (status === 'unknown' || (status === 'assessed' && e.live.access !== 'admin'))) {
+      out.push({ repo, reason: e.live.access !== 'admin' ? 'the token is not admin on it (classic protection needs administration: write)' : `protection not fully visible: ${e.assessment.reason}` });
+    }
+  }
+  return out;
+}
+
+export function warnUnenforced(logger: Logger, unenforced: readonly UnenforcedRepo[]): void {
+  if (unenforced.length === 0) return;
+  const n = unenforced.length;
+  const names = unenforced.slice(0, 10).map((u) => u.repo).join(', ');
+  const more = n > 10 ? ` and ${n - 10} more` : '';
+  const notAdmin = unenforced.filter((u) => u.reason.startsWith('the token is not admin')).length;
+  const why = notAdmin === n ? 'the token cannot administer them (administration: write)' : notAdmin > 0 ? 'they could not be read or the token cannot administer them' : 'they could not be read or fully seen';
+  logger.warn(`${n} repositor${n === 1 ? 'y was' : 'ies were'} not enforced because ${why}: ${names}${more} (exit 4)`);
+}
+

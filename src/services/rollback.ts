@@ -1,11 +1,12 @@
 /**
- * `qms rollback`: restore the before-states a change set recorded.
+ * `qms rollback`: the inverse plan of a change set (src/core/rollback-plan.ts), run by
+ * the same executor as every other write (src/engine/executor.ts).
  *
  * The rollback is itself a change set (kind `rollback`, parent = the set it undoes),
  * written with the same protocol as apply (intent committed → write → read back →
  * verify), so it is audited and can be rolled back in turn. Each change is decided
- * by src/core/rollback-plan.ts against the target's live state, read fresh right
- * before its write, newest change first:
+ * against the target's live state, read fresh right before its write, newest change
+ * first:
  * - already back at its before-state → marked `restored` without a write;
  * - what qms left there (or maybe half-written by a killed run) → restored;
  * - changed by someone else since → `skipped_drift`, reported, not overwritten
@@ -14,47 +15,52 @@
  * not restore everything asked), so it exits 4 like a failed restore; 0 only when
  * every change is back at its before-state.
  *
- * `--last`: the newest change set of kind `apply` (in `--org` when given). A
- * rollback of a rollback is asked for by id. Works on a change set that was
- * interrupted or killed half-way (its `pending` changes are "maybe written").
+ * `--last` means the last run that could change GitHub (apply, classify
+ * --write-properties, …; not a rollback — a rollback is undone by id). The run is
+ * recorded before it reads anything, so a run killed while still reading is the last
+ * run: it made no change, and `rollback --last` refuses rather than undoing the run
+ * before it. A change set belongs to the GitHub it was written to: rollback refuses
+ * one recorded against another API host.
  */
-import { canonicalJson } from '../store/canonical-json.js';
-import { ExitCode, InterruptedError, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { RepoInfo } from '../core/github-types.js';
+import { restoreNeedsLive, type LiveTarget, type StoredChange } from '../core/changes.js';
 import {
+  buildInversePlan,
   buildRollbackPlan,
-  decideRollback,
   orderForRollback,
   summarizeRollbackPlan,
   targetModelsEqual,
-  type LiveTarget,
   type RollbackDecisionKind,
   type RollbackPlan,
-  type StoredChange,
+  type UnreadableTarget,
 } from '../core/rollback-plan.js';
 import type { SettingChange } from '../core/plan.js';
+import { executePlan, isInterrupt, type ChangeResult } from '../engine/executor.js';
+import { UNDOABLE_RUN_KINDS, withMutatingRun, type MutatingRunDeps } from '../engine/mutating-run.js';
+import { readTarget } from '../engine/targets.js';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
-import type { ChangeRecord, ChangeSetRecord, FinishedChangeSetStatus, LockHandle, Store } from '../store/types.js';
-import { appliedDespiteError, describeChanges, describeMismatch, errorText, isInterrupt, readTarget, spentRateLimit, writeTarget, type FreshTarget, type MutatingRunDeps } from './apply.js';
-import { normalizeRepoNames } from './plan.js';
+import { canonicalJson } from '../store/canonical-json.js';
+import type { ChangeRecord, ChangeSetRecord, FinishedChangeSetStatus, RunRecord, Store } from '../store/types.js';
 
 /**
  * How long after a run ended one of its writes may still land on GitHub: a process
  * killed with a request in flight does not take the request back, and GitHub ends a
- * request it has not answered within 10 s (GraphQL: GITHUB-API.md §3; REST: docs
- * "Troubleshooting the REST API", Timeouts — UNCONFIRMED for GHES); 2 s of margin
- * for the network.
+ * request it has not answered within 10 s (docs/github-api.md, "Timeouts"); 2 s of
+ * margin for the network. `qms rollback --settle-time` overrides it (a GitHub
+ * Enterprise Server with other limits, a simulator).
  */
 export const STRAY_WRITE_WINDOW_MS = 12_000;
 
 export interface RollbackDeps extends MutatingRunDeps {
-  /** Override of {@link STRAY_WRITE_WINDOW_MS} (a simulator answers within its own latency). */
+  /** Override of {@link STRAY_WRITE_WINDOW_MS}. */
   strayWriteWindowMs?: number;
   gateway: GitHubGateway;
-  store: Store;
   logger: Logger;
   signal?: AbortSignal;
+  /** Says which change set (and run) is about to be undone, before the preview is read. */
+  announce?: (target: RollbackTarget) => void;
   showPlan: (plan: RollbackPreview) => void | Promise<void>;
   confirm: (plan: RollbackPreview) => Promise<boolean>;
   onStep?: (result: RollbackStepResult, index: number, total: number) => void;
@@ -64,12 +70,20 @@ export interface RollbackRequest {
   /** A change set id; or `last`. */
   changeSetId?: number;
   last?: boolean;
-  /** With --last: only change sets of this org. */
+  /** With --last: only runs of this org. */
   org?: string;
   repos?: string[];
   force: boolean;
   yes: boolean;
   dryRun: boolean;
+}
+
+/** The change set a rollback undoes, and the run that wrote it. */
+export interface RollbackTarget {
+  changeSet: ChangeSetRecord;
+  run: RunRecord | null;
+  /** How the run's command line read, when it was recorded. */
+  command: string | null;
 }
 
 export interface RollbackPreview {
@@ -111,18 +125,47 @@ function emptyCounts(): Record<RollbackStepStatus, number> {
   return { restored: 0, already_restored: 0, skipped_drift: 0, failed: 0, nothing_to_undo: 0, unsupported: 0, not_attempted: 0, pending: 0 };
 }
 
-/** The change set a request names. UsageError when there is none. */
-export function selectChangeSet(store: Store, request: Pick<RollbackRequest, 'changeSetId' | 'last' | 'org'>): ChangeSetRecord {
+function commandOf(run: RunRecord | null): string | null {
+  const args = run?.args;
+  return args !== null && typeof args === 'object' && typeof (args as Record<string, unknown>)['command'] === 'string' ? ((args as Record<string, unknown>)['command'] as string) : null;
+}
+
+function describeRun(run: RunRecord): string {
+  const command = commandOf(run);
+  return `run ${run.id}${command ? ` (\`${command}\`)` : ` (${run.kind})`}, started ${run.startedAt} by ${run.actor ?? 'unknown'}, ${run.status}`;
+}
+
+/**
+ * The change set a request names. UsageError when there is none, when the last run
+ * made no change, or when the set was written to another GitHub.
+ */
+export function selectChangeSet(store: Store, request: Pick<RollbackRequest, 'changeSetId' | 'last' | 'org'>, apiHost: string): RollbackTarget {
   if (request.changeSetId !== undefined && request.last) throw new UsageError('give a change set id or --last, not both');
+  let target: RollbackTarget;
   if (request.changeSetId !== undefined) {
     const set = store.changeSets.get(request.changeSetId);
     if (!set) throw new UsageError(`no change set ${request.changeSetId} in ${store.path}`, { hint: 'qms history lists the change sets' });
-    return set;
+    const run = store.runs.get(set.runId);
+    target = { changeSet: set, run, command: commandOf(run) };
+  } else {
+    if (!request.last) throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
+    const run = store.runs.latest({ kinds: UNDOABLE_RUN_KINDS, ...(request.org ? { org: request.org } : {}) });
+    if (!run) throw new UsageError(`no run that changed GitHub${request.org ? ` for ${request.org}` : ''} in ${store.path}: nothing to roll back`);
+    const set = store.changeSets.latest({ runId: run.id });
+    if (!set) {
+      throw new UsageError(`the last run made no change, so there is nothing to roll back: ${describeRun(run)}`, {
+        hint: 'to undo an earlier change set, name it: qms rollback ID (qms history lists them)',
+      });
+    }
+    target = { changeSet: set, run, command: commandOf(run) };
   }
-  if (!request.last) throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
-  const set = store.changeSets.latest({ kind: 'apply', ...(request.org ? { org: request.org } : {}) });
-  if (!set) throw new UsageError(`no apply change set${request.org ? ` for ${request.org}` : ''} in ${store.path}: nothing to roll back`);
-  return set;
+  const setHost = target.changeSet.apiHost;
+  if (setHost !== null && setHost !== apiHost) {
+    throw new UsageError(`change set ${target.changeSet.id} was written to ${setHost}, not to ${apiHost}: rollback restores a change set only on the GitHub it changed`, {
+      hint: setHost === 'sandbox' ? 'run it with --sandbox' : `run it with --api-url ${setHost}`,
+    });
+  }
+  return target;
 }
 
 function toStored(c: ChangeRecord): StoredChange {
@@ -142,38 +185,22 @@ function toStored(c: ChangeRecord): StoredChange {
   };
 }
 
-function needsLive(c: StoredChange): boolean {
-  return c.status !== 'restored' && c.status !== 'skipped_drift' && ['classic_protection', 'protection_rule', 'merge_settings'].includes(c.targetKind);
-}
-
 function splitRepo(full: string): { owner: string; name: string } {
   const i = full.indexOf('/');
   return { owner: full.slice(0, i), name: full.slice(i + 1) };
 }
 
-class RepoCache {
-  private readonly infos = new Map<string, Promise<RepoInfo>>();
-  constructor(private readonly gateway: GitHubGateway) {}
-  get(full: string): Promise<RepoInfo> {
-    let p = this.infos.get(full);
+/** Repository listings, fetched once each (writes need the owner type and node id). */
+function repoCache(gateway: GitHubGateway): (full: string) => Promise<RepoInfo> {
+  const infos = new Map<string, Promise<RepoInfo>>();
+  return (full) => {
+    let p = infos.get(full);
     if (!p) {
-      p = this.gateway.getRepo(splitRepo(full));
-      this.infos.set(full, p);
+      p = gateway.getRepo(splitRepo(full));
+      infos.set(full, p);
     }
     return p;
-  }
-}
-
-/** The live state a rollback decision needs (classic: also the pattern of the rule that applied before). */
-async function readLiveFor(gateway: GitHubGateway, repo: RepoInfo, change: StoredChange): Promise<{ live: LiveTarget; fresh: FreshTarget }> {
-  const fresh = await readTarget(gateway, repo, change.targetKind, change.targetKey);
-  const live: LiveTarget = { exists: fresh.exists, model: fresh.model, raw: fresh.raw, nodeId: fresh.nodeId };
-  if (change.targetKind === 'classic_protection') {
-    let rules = fresh.rules;
-    if (rules === null && change.targetNodeId !== null) rules = await gateway.listProtectionRules(repo);
-    live.beforeRulePattern = change.targetNodeId === null ? null : (rules?.find((r) => r.id === change.targetNodeId)?.pattern ?? null);
-  }
-  return { live, fresh };
+  };
 }
 
 /**
@@ -189,139 +216,152 @@ function sameJson(a: unknown, b: unknown): boolean {
   }
 }
 
-export async function runRollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
-  const { store, gateway, signal } = deps;
-  // The authenticated login is the actor of every audit event, the lock's included.
-  const actor = request.dryRun ? null : await deps.viewer();
-  // A dry run writes nothing (neither GitHub nor the store), so it takes no lock.
-  const lock = actor === null ? null : store.lock.acquire({ command: deps.command, actor });
-  try {
-    const target = selectChangeSet(store, request);
-    if (target.status === 'in_progress' || target.status === 'planned') {
-      throw new UsageError(`change set ${target.id} is ${target.status}: another run may still be writing it`, {
-        hint: 'a run that died is marked interrupted when the lock is next taken; wait for the running one to finish',
-      });
-    }
-    const org = target.org ?? '';
-    const repoFilter = request.repos && request.repos.length > 0 ? normalizeRepoNames(org, request.repos)!.map((n) => `${org}/${n}`.toLowerCase()) : null;
-    const changes: StoredChange[] = [];
-    for (const c of store.changeSets.iterateChanges(target.id)) {
-      if (repoFilter && !repoFilter.includes(c.repo.toLowerCase())) continue;
-      changes.push(toStored(c));
-    }
-    const repos = new RepoCache(gateway);
-    const readLives = async (): Promise<Map<number, LiveTarget>> => {
-      const lives = new Map<number, LiveTarget>();
-      for (const c of orderForRollback(changes)) {
-        if (!needsLive(c)) continue;
-        if (signal?.aborted) throw new InterruptedError('interrupted while reading live state');
-        try {
-          lives.set(c.id, (await readLiveFor(gateway, await repos.get(c.repo), c)).live);
-        } catch (err) {
-          if (isInterrupt(err, signal)) throw err;
-          // Unreadable now: decided again (and reported) at execution time.
-          deps.logger.warn(`${c.repo} ${c.targetKey || 'merge settings'}: cannot read the live state: ${errorText(err)}`);
-          lives.set(c.id, { exists: false, model: null, raw: null, nodeId: null, beforeRulePattern: null });
-        }
-      }
-      return lives;
-    };
-    const lives = await readLives();
-    const strays = strayWrites(deps, target, changes, lives);
-    const plan = buildRollbackPlan(target.id, changes, lives, { force: request.force });
-    const preview: RollbackPreview = { changeSet: target, plan, counts: summarizeRollbackPlan(plan), force: request.force };
-    await deps.showPlan(preview);
-    const none = (exitCode: number, declined = false): RollbackResult => ({
-      preview,
-      changeSetId: null,
-      status: null,
-      interrupted: false,
-      results: [],
-      counts: emptyCounts(),
-      declined,
-      exitCode,
-    });
-    if (request.dryRun) return none(preview.counts.skip_drift > 0 ? ExitCode.Partial : ExitCode.Ok);
-    const actionable = plan.steps.filter((s) => s.decision === 'restore' || s.decision === 'already_restored' || s.decision === 'skip_drift');
-    if (actionable.length === 0) return none(preview.counts.unsupported > 0 ? ExitCode.Partial : ExitCode.Ok);
-    const writes = plan.steps.some((s) => s.decision === 'restore');
-    if (writes && !request.yes && !(await deps.confirm(preview))) return none(ExitCode.Ok, true);
+/** Exact-JSON comparison applies to protection targets (merge settings and properties carry other fields). */
+function comparesJson(kind: string): boolean {
+  return kind === 'classic_protection' || kind === 'protection_rule';
+}
 
-    if (actor === null) throw new Error('internal: a rollback that writes has an actor');
-    const run = store.runs.start({
-      kind: 'rollback',
-      org: target.org,
-      args: { changeSetId: target.id, repos: request.repos ?? [], force: request.force },
-      actor,
-      apiUrl: deps.apiUrl,
-      toolVersion: deps.toolVersion,
+interface Prepared {
+  set: ChangeSetRecord;
+  changes: StoredChange[];
+  lives: Map<number, LiveTarget | UnreadableTarget>;
+  preview: RollbackPreview;
+  repos: (full: string) => Promise<RepoInfo>;
+}
+
+/** Select the change set, read every target it touched, and decide (the preview). */
+async function prepareRollback(deps: RollbackDeps, request: RollbackRequest): Promise<Prepared> {
+  const { store, gateway, signal } = deps;
+  const target = selectChangeSet(store, request, deps.apiHost);
+  const set = target.changeSet;
+  if (set.status === 'in_progress' || set.status === 'planned') {
+    throw new UsageError(`change set ${set.id} is ${set.status}: another run may still be writing it`, {
+      hint: 'a run that died is marked interrupted when the lock is next taken; wait for the running one to finish',
     });
-    let runStatus: 'succeeded' | 'partial' | 'failed' | 'interrupted' = 'failed';
-    let summary: unknown = null;
+  }
+  deps.announce?.(target);
+  const org = set.org ?? '';
+  const repoFilter = request.repos && request.repos.length > 0 ? request.repos.map((n) => (n.includes('/') ? n : `${org}/${n}`).toLowerCase()) : null;
+  const changes: StoredChange[] = [];
+  for (const c of store.changeSets.iterateChanges(set.id)) {
+    if (repoFilter && !repoFilter.includes(c.repo.toLowerCase())) continue;
+    changes.push(toStored(c));
+  }
+  const repos = repoCache(gateway);
+  // The same decisions the executor will take, against states read now.
+  const lives = new Map<number, LiveTarget | UnreadableTarget>();
+  for (const c of orderForRollback(changes)) {
+    if (!restoreNeedsLive(c)) continue;
     try {
-      const set = store.changeSets.create({
-        runId: run.id,
+      const planned = buildInversePlan([c], { force: request.force })[0]!;
+      lives.set(c.id, await readTarget(gateway, await repos(c.repo), planned, { purpose: 'decide' }));
+    } catch (err) {
+      if (isInterrupt(err, signal)) throw err;
+      // Unknown, never "restored": decided again (and reported) when the rollback runs.
+      const text = err instanceof Error ? err.message : String(err);
+      deps.logger.warn(`${c.repo} ${c.targetKey || 'merge settings'}: cannot read the live state: ${text}`);
+      lives.set(c.id, { unreadable: text });
+    }
+  }
+  const plan = buildRollbackPlan(set.id, changes, lives, { force: request.force });
+  const preview: RollbackPreview = { changeSet: set, plan, counts: summarizeRollbackPlan(plan), force: request.force };
+  await deps.showPlan(preview);
+  return { set, changes, lives, preview, repos };
+}
+
+function noRollback(preview: RollbackPreview, exitCode: number, declined = false): RollbackResult {
+  return { preview, changeSetId: null, status: null, interrupted: false, results: [], counts: emptyCounts(), declined, exitCode };
+}
+
+export async function runRollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
+  if (request.dryRun) {
+    // Reads only (neither GitHub nor the store is written), so it takes no lock.
+    const { preview } = await prepareRollback(deps, request);
+    const partial = preview.counts.skip_drift + preview.counts.unknown + preview.counts.unsupported > 0;
+    return noRollback(preview, partial ? ExitCode.Partial : ExitCode.Ok);
+  }
+  // The lock first: taking it marks a killed run's change set interrupted (and when),
+  // which decides whether one of its writes may still be in flight.
+  return withMutatingRun(
+    deps,
+    { kind: 'rollback', org: request.org ?? null, args: { changeSetId: request.changeSetId ?? null, last: request.last === true, repos: request.repos ?? [], force: request.force } },
+    async (run) => {
+      const { set, changes, lives, preview, repos } = await prepareRollback(deps, request);
+      const actionable = preview.plan.steps.filter((s) => s.decision === 'restore' || s.decision === 'already_restored' || s.decision === 'skip_drift' || s.decision === 'unknown');
+      if (actionable.length === 0) {
+        return { value: noRollback(preview, preview.counts.unsupported > 0 ? ExitCode.Partial : ExitCode.Ok), status: 'succeeded', summary: { undoes: set.id, nothingToUndo: true } };
+      }
+      const writes = preview.plan.steps.some((s) => s.decision === 'restore' || s.decision === 'unknown');
+      if (writes && !request.yes && !(await deps.confirm(preview))) {
+        return { value: noRollback(preview, ExitCode.Ok, true), status: 'succeeded', summary: { undoes: set.id, declined: true } };
+      }
+      const rollbackSet = run.createChangeSet({
         kind: 'rollback',
-        org: target.org,
-        actor,
-        parentChangeSetId: target.id,
-        details: { undoes: target.id, undoesKind: target.kind, repos: request.repos ?? [], force: request.force },
+        org: set.org,
+        parentChangeSetId: set.id,
+        details: { undoes: set.id, undoesKind: set.kind, repos: request.repos ?? [], force: request.force },
       });
-      store.changeSets.start(set.id);
-      const results: RollbackStepResult[] = [];
-      let interrupted = false;
-      /** Set when GitHub's rate limit is spent: the changes after it are not attempted. */
-      const stop: { stopped: string | null } = { stopped: null };
-      try {
-        const ordered = orderForRollback(changes);
-        const step = async (change: StoredChange): Promise<void> => {
-          if (signal?.aborted) interrupted = true;
-          const result = interrupted
-            ? notAttempted(change)
-            : stop.stopped !== null
-              ? { ...notAttempted(change), reason: `not attempted: ${stop.stopped}` }
-              : await restoreOne({ ...deps, lock: lock!, actor, setId: set.id, repos, force: request.force, stop }, change).catch((err: unknown) => {
-                if (!isInterrupt(err, signal)) throw err;
-                interrupted = true;
-                const rollbackChangeId = (err as { changeId?: number }).changeId ?? null;
-                return { ...notAttempted(change), status: rollbackChangeId === null ? ('not_attempted' as const) : ('pending' as const), rollbackChangeId };
-              });
-          if (stop.stopped !== null && result.status === 'failed') {
-            deps.logger.warn(`${stop.stopped}: stopping; the remaining changes are not attempted (run the rollback again after the reset)`);
-          }
-          results.push(result);
-          deps.onStep?.(result, results.length - 1, ordered.length);
+      // A write a killed run may still have in flight is decided last, once GitHub must
+      // have finished it (one change per target in a set, so the order does not matter).
+      const strays = strayWrites(deps, set, changes, lives);
+      const planned = buildInversePlan(changes, { force: request.force, deferred: strays.ids, deferUntil: strays.settleAt });
+      const byPlannedId = new Map(planned.map((p) => [p.id, p]));
+      const toResult = (r: ChangeResult): RollbackStepResult => {
+        const p = byPlannedId.get(r.change.id)!;
+        const undo = p.intent.mode === 'restore' ? p.intent.undo : null;
+        const status: RollbackStepStatus = r.status === 'verified' ? 'restored' : r.status === 'unchanged' ? 'already_restored' : r.status;
+        return {
+          changeId: undo?.id ?? 0,
+          repo: r.change.repo,
+          targetKind: r.change.kind,
+          targetKey: r.change.key,
+          status,
+          rollbackChangeId: r.changeId,
+          reason: r.status === 'pending' ? 'interrupted during this change' : r.reason,
+          changes: r.changes,
+          drift: r.drift,
+          exactJson:
+            undo === null || !comparesJson(undo.targetKind)
+              ? null
+              : r.status === 'verified' && r.after
+                ? sameJson(r.after.raw, undo.beforeState)
+                : r.status === 'already_restored' && r.before
+                  ? sameJson(r.before.raw, undo.beforeState)
+                  : null,
         };
-        // A write that may still be in flight is decided last, once GitHub must have
-        // finished it (one change per target in a set, so the order does not matter).
-        for (const change of ordered) if (!strays.ids.has(change.id)) await step(change);
-        const deferred = ordered.filter((c) => strays.ids.has(c.id));
-        if (deferred.length > 0 && !interrupted) await waitForStrayWrites(deps, target, deferred.length, strays.settleAt);
-        for (const change of deferred) await step(change);
-      } catch (err) {
-        store.changeSets.finish(set.id, 'interrupted', { error: errorText(err) });
-        throw err;
+      };
+      const executed = await executePlan(
+        {
+          gateway: deps.gateway,
+          store: deps.store,
+          lock: run.lock,
+          logger: deps.logger,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          repo: repos,
+          ...(deps.onStep ? { onChange: (r: ChangeResult, i: number, total: number) => deps.onStep!(toResult(r), i, total) } : {}),
+        },
+        planned,
+        rollbackSet,
+        { isolateRepos: false, summary: { undoes: set.id } },
+      );
+      const results = executed.results.map(toResult);
+      for (const r of results) {
+        if (r.exactJson === false && r.status === 'restored') {
+          deps.logger.warn(`${r.repo} ${r.targetKey}: restored, but GitHub's JSON differs from the stored before-state in fields outside the protection model`);
+        }
       }
       const counts = emptyCounts();
       for (const r of results) counts[r.status] += 1;
       const bad = counts.failed + counts.skipped_drift + counts.unsupported + counts.not_attempted + counts.pending;
-      const good = counts.restored + counts.already_restored;
-      const status: FinishedChangeSetStatus = interrupted ? 'interrupted' : bad === 0 ? 'completed' : good === 0 && counts.failed > 0 ? 'failed' : 'partial';
-      store.changeSets.finish(set.id, status, { counts, undoes: target.id });
-      runStatus = interrupted ? 'interrupted' : status === 'completed' ? 'succeeded' : status === 'failed' ? 'failed' : 'partial';
-      summary = { changeSetId: set.id, undoes: target.id, status, counts };
-      const exitCode = interrupted ? ExitCode.Interrupted : bad > 0 ? ExitCode.Partial : ExitCode.Ok;
-      return { preview, changeSetId: set.id, status, interrupted, results, counts, declined: false, exitCode };
-    } catch (err) {
-      if (err instanceof InterruptedError) runStatus = 'interrupted';
-      summary = { error: errorText(err) };
-      throw err;
-    } finally {
-      store.runs.finish(run.id, runStatus, summary);
-    }
-  } finally {
-    lock?.release();
-  }
+      const exitCode = executed.interrupted ? ExitCode.Interrupted : bad > 0 ? ExitCode.Partial : ExitCode.Ok;
+      const status = executed.interrupted ? 'interrupted' : executed.status === 'completed' ? 'succeeded' : executed.status === 'failed' ? 'failed' : 'partial';
+      return {
+        value: { preview, changeSetId: executed.changeSetId, status: executed.status, interrupted: executed.interrupted, results, counts, declined: false, exitCode },
+        status,
+        summary: { changeSetId: executed.changeSetId, undoes: set.id, status: executed.status, counts },
+      };
+    },
+  );
 }
 
 /**
@@ -331,165 +371,19 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
  * are decided once the set has been over for {@link STRAY_WRITE_WINDOW_MS} (for a killed
  * run: since its death was noticed, when the lock was taken over).
  */
-function strayWrites(deps: RollbackDeps, target: ChangeSetRecord, changes: readonly StoredChange[], lives: ReadonlyMap<number, LiveTarget>): { ids: Set<number>; settleAt: number } {
+function strayWrites(
+  deps: RollbackDeps,
+  target: ChangeSetRecord,
+  changes: readonly StoredChange[],
+  lives: ReadonlyMap<number, LiveTarget | UnreadableTarget>,
+): { ids: Set<number>; settleAt: number } {
   const settleAt = Date.parse(target.finishedAt ?? '') + (deps.strayWriteWindowMs ?? STRAY_WRITE_WINDOW_MS);
   const ids = new Set<number>();
   if (!Number.isFinite(settleAt) || Date.now() >= settleAt) return { ids, settleAt };
   for (const c of changes) {
     const live = lives.get(c.id);
-    if (c.status === 'pending' && live !== undefined && targetModelsEqual(c.targetKind, live.exists ? live.model : null, c.beforeModel ?? null)) ids.add(c.id);
+    if (c.status !== 'pending' || live === undefined || 'unreadable' in live) continue;
+    if (targetModelsEqual(c.targetKind, live.exists ? live.model : null, c.beforeModel ?? null)) ids.add(c.id);
   }
   return { ids, settleAt };
-}
-
-/** Sleep until `settleAt` (cancelled by an interrupt), saying why. */
-async function waitForStrayWrites(deps: RollbackDeps, target: ChangeSetRecord, count: number, settleAt: number): Promise<void> {
-  const wait = settleAt - Date.now();
-  if (wait <= 0) return;
-  deps.logger.warn(
-    `change set ${target.id} ended moments ago with ${count} write${count === 1 ? '' : 's'} that may still be in flight at GitHub: waiting ${Math.ceil(wait / 1000)}s before deciding ${count === 1 ? 'it' : 'them'}`,
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, wait);
-    deps.signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new InterruptedError('interrupted while waiting for writes in flight'));
-      },
-      { once: true },
-    );
-  });
-}
-
-function notAttempted(change: StoredChange): RollbackStepResult {
-  return {
-    changeId: change.id,
-    repo: change.repo,
-    targetKind: change.targetKind,
-    targetKey: change.targetKey,
-    status: 'not_attempted',
-    rollbackChangeId: null,
-    reason: 'interrupted before this change',
-    changes: [],
-    drift: null,
-    exactJson: null,
-  };
-}
-
-interface RestoreContext extends RollbackDeps {
-  lock: LockHandle;
-  actor: string;
-  setId: number;
-  repos: RepoCache;
-  force: boolean;
-  /** Set when GitHub's rate limit is spent: the run stops after this change. */
-  stop: { stopped: string | null };
-}
-
-async function restoreOne(ctx: RestoreContext, change: StoredChange): Promise<RollbackStepResult> {
-  const { store, gateway, signal } = ctx;
-  const base = { changeId: change.id, repo: change.repo, targetKind: change.targetKind, targetKey: change.targetKey };
-  const result = (status: RollbackStepStatus, reason: string, extra: Partial<RollbackStepResult> = {}): RollbackStepResult => ({
-    ...base,
-    status,
-    reason,
-    rollbackChangeId: null,
-    changes: [],
-    drift: null,
-    exactJson: null,
-    ...extra,
-  });
-  if (!needsLive(change)) {
-    const d = decideRollback(change, { exists: false, model: null, raw: null, nodeId: null });
-    return result(d.decision === 'unsupported' ? 'unsupported' : 'nothing_to_undo', d.reason);
-  }
-
-  // Fresh read right before deciding: the preview may be old.
-  let repo: RepoInfo;
-  let live: LiveTarget;
-  try {
-    repo = await ctx.repos.get(change.repo);
-    live = (await readLiveFor(gateway, repo, change)).live;
-  } catch (err) {
-    if (isInterrupt(err, signal)) throw err;
-    ctx.stop.stopped ??= spentRateLimit(err);
-    return result('failed', `cannot read the live state: ${errorText(err)}`);
-  }
-  /** This set's record of undoing `change`: live as the before-state, the original's before as the intent. */
-  const recordUndo = () =>
-    store.changeSets.recordIntent({
-      changeSetId: ctx.setId,
-      repo: change.repo,
-      targetKind: change.targetKind as 'classic_protection',
-      targetKey: change.targetKey,
-      targetNodeId: live.nodeId,
-      beforeState: live.exists ? live.raw : null,
-      beforeModel: live.exists ? live.model : null,
-      intendedModel: change.beforeModel ?? null,
-      undoesChangeId: change.id,
-    });
-  const d = decideRollback(change, live, { force: ctx.force });
-  switch (d.decision) {
-    case 'nothing_to_undo':
-    case 'unsupported':
-      return result(d.decision, d.reason);
-    case 'already_restored':
-      store.changeSets.markRestored(change.id, { reason: d.reason, actor: ctx.actor });
-      return result('already_restored', d.reason, { exactJson: change.targetKind === 'merge_settings' ? null : sameJson(live.raw, change.beforeState) });
-    case 'skip_drift': {
-      const record = recordUndo();
-      const what = describeChanges(d.drift ?? [], 6);
-      store.changeSets.recordResult(record.id, { status: 'skipped_drift', error: `${d.reason}${what ? ` (${what})` : ''}` });
-      return result('skipped_drift', d.reason, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null });
-    }
-    case 'restore':
-      break;
-  }
-
-  const write = d.write!;
-  const record = recordUndo();
-  ctx.lock.assertHeld();
-  let lostAnswer: FreshTarget | null = null;
-  try {
-    const written = await writeTarget(gateway, repo, change.targetKey, write);
-    store.changeSets.recordResult(record.id, { status: 'written', afterState: written.raw, afterModel: written.model });
-  } catch (err) {
-    if (isInterrupt(err, signal)) {
-      (err as { changeId?: number }).changeId = record.id;
-      throw err;
-    }
-    // The answer can be lost after GitHub applied the restore (a reset, a cut-off body,
-    // a retried delete meeting its own first attempt): the read-back decides.
-    ctx.stop.stopped ??= spentRateLimit(err);
-    lostAnswer = ctx.stop.stopped === null ? await appliedDespiteError(gateway, repo, change.targetKind, change.targetKey, change.beforeModel ?? null) : null;
-    if (!lostAnswer) {
-      store.changeSets.recordResult(record.id, { status: 'failed', error: `restore failed: ${errorText(err)}` });
-      return result('failed', `restore failed: ${errorText(err)}`, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null });
-    }
-    ctx.logger.warn(`${change.repo} ${change.targetKey || 'merge settings'}: the restore's answer was lost (${errorText(err)}), but the read-back shows it applied`);
-  }
-  let back: FreshTarget;
-  try {
-    back = lostAnswer ?? (await readTarget(gateway, repo, change.targetKind, change.targetKey, { withRules: false }));
-  } catch (err) {
-    if (isInterrupt(err, signal)) {
-      (err as { changeId?: number }).changeId = record.id;
-      throw err;
-    }
-    ctx.stop.stopped ??= spentRateLimit(err);
-    store.changeSets.recordResult(record.id, { status: 'failed', error: `read-back failed: ${errorText(err)}` });
-    return result('failed', `read-back failed: ${errorText(err)}`, { rollbackChangeId: record.id, changes: d.changes });
-  }
-  const backModel = back.exists ? back.model : null;
-  if (targetModelsEqual(change.targetKind, backModel, change.beforeModel ?? null)) {
-    // Marks the original change `restored` in the same transaction.
-    store.changeSets.recordResult(record.id, { status: 'verified', afterState: back.raw, afterModel: backModel });
-    const exactJson = change.targetKind === 'merge_settings' ? null : sameJson(back.raw, change.beforeState);
-    if (exactJson === false) ctx.logger.warn(`${change.repo} ${change.targetKey}: restored, but GitHub's JSON differs from the stored before-state in fields outside the protection model`);
-    return result('restored', d.reason, { rollbackChangeId: record.id, changes: d.changes, drift: d.drift ?? null, exactJson });
-  }
-  const mismatch = `GitHub accepted the restore but the read-back differs from the before-state: ${describeMismatch(change.targetKind, change.beforeModel ?? null, backModel)}`;
-  store.changeSets.recordResult(record.id, { status: 'failed', afterState: back.raw, afterModel: backModel, error: mismatch });
-  return result('failed', mismatch, { rollbackChangeId: record.id, changes: d.changes });
 }

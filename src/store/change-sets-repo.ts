@@ -10,7 +10,7 @@
  */
 import { digestJson } from './canonical-json.js';
 import { StoreStateError } from './errors.js';
-import { assertPositiveInt, fromJsonColumn, inList, toJsonColumn, WhereBuilder } from './json-columns.js';
+import { assertPositiveInt, fromJsonColumn, inList, sanitizeApiUrl, toJsonColumn, WhereBuilder } from './json-columns.js';
 import { PAGE_SIZE, type StoreContext } from './store-context.js';
 import {
   CHANGE_TARGET_KINDS,
@@ -37,6 +37,7 @@ interface ChangeSetRow {
   parent_change_set_id: number | null;
   org: string | null;
   actor: string;
+  api_host: string | null;
   status: ChangeSetStatus;
   details: string | null;
   summary: string | null;
@@ -105,6 +106,7 @@ function rowToChangeSet(r: ChangeSetRow): ChangeSetRecord {
     parentChangeSetId: r.parent_change_set_id,
     org: r.org,
     actor: r.actor,
+    apiHost: r.api_host,
     status: r.status,
     details: fromJsonColumn(r.details),
     summary: fromJsonColumn(r.summary),
@@ -195,10 +197,10 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
       }
       const info = this.ctx
         .stmt(
-          `INSERT INTO change_sets (run_id, kind, parent_change_set_id, org, actor, status, details, created_at)
-           VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`,
+          `INSERT INTO change_sets (run_id, kind, parent_change_set_id, org, actor, api_host, status, details, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'planned', ?, ?)`,
         )
-        .run(input.runId, input.kind, input.parentChangeSetId ?? null, input.org, input.actor, details, this.ctx.nowIso());
+        .run(input.runId, input.kind, input.parentChangeSetId ?? null, input.org, input.actor, sanitizeApiUrl(input.apiHost), details, this.ctx.nowIso());
       const set = this.mustGet(Number(info.lastInsertRowid));
       this.audit.append({
         actor: set.actor,
@@ -206,7 +208,7 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
         target: `change_set:${set.id}`,
         runId: set.runId,
         changeSetId: set.id,
-        details: { kind: set.kind, org: set.org, parentChangeSetId: set.parentChangeSetId, details: set.details },
+        details: { kind: set.kind, org: set.org, apiHost: set.apiHost, parentChangeSetId: set.parentChangeSetId, details: set.details },
       });
       return set;
     });
@@ -273,6 +275,7 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
   list(filter: ChangeSetFilter = {}): ChangeSetRecord[] {
     const w = new WhereBuilder();
     if (filter.kind !== undefined) w.add('cs.kind = ?', filter.kind);
+    if (filter.runId !== undefined) w.add('cs.run_id = ?', filter.runId);
     if (filter.org !== undefined) w.add('cs.org = ?', filter.org);
     w.addIn('cs.status', inList(filter.status));
     if (filter.repo !== undefined) w.add('EXISTS (SELECT 1 FROM changes c WHERE c.change_set_id = cs.id AND c.repo = ?)', filter.repo);

@@ -36,8 +36,13 @@ export function fromJsonObjectColumn(text: string | null | undefined): Record<st
  * Keep only what identifies the API: scheme, host, port and path (GHES `/api/v3`).
  * Userinfo, query and fragment may carry credentials and are dropped.
  */
+/** The API identity of the built-in simulator (`qms --sandbox`). */
+export const SANDBOX_API_HOST = 'sandbox';
+
 export function sanitizeApiUrl(url: string | null | undefined): string | null {
   if (url === null || url === undefined || url === '') return null;
+  // The built-in simulator: one identity whatever port it listens on this time.
+  if (url === SANDBOX_API_HOST) return SANDBOX_API_HOST;
   try {
     const u = new URL(url);
     const path = u.pathname.replace(/\/+$/, '');

@@ -185,6 +185,7 @@ export class SqliteRunsRepo implements RunsRepo {
   list(filter: RunFilter = {}): RunRecord[] {
     const w = new WhereBuilder();
     if (filter.kind !== undefined) w.add('kind = ?', filter.kind);
+    w.addIn('kind', filter.kinds === undefined ? undefined : [...filter.kinds]);
     if (filter.org !== undefined) w.add('org = ?', filter.org);
     w.addIn('status', inList(filter.status));
     if (filter.beforeId !== undefined) w.add('id < ?', filter.beforeId);

@@ -67,6 +67,8 @@ export interface RunRecord {
 
 export interface RunFilter {
   kind?: RunKind;
+  /** Any of these kinds (with `kind`, both must hold). */
+  kinds?: readonly RunKind[];
   org?: string;
   status?: RunStatus | RunStatus[];
   /** Newest first; default 50. */
@@ -166,6 +168,12 @@ export interface CreateChangeSetInput {
   org: string | null;
   /** Authenticated GitHub login: the audit actor of every change in the set. */
   actor: string;
+  /**
+   * The GitHub the set is written to: the API URL (stored without userinfo, query or
+   * fragment), or `sandbox` for the built-in simulator. Rollback refuses another host's set.
+   * Every set the change engine creates has one (src/engine/mutating-run.ts).
+   */
+  apiHost?: string | null;
   /** For a rollback: the change set it undoes. */
   parentChangeSetId?: number | null;
   /** Tier, phase, plan digest…: whatever the service wants to show in history. */
@@ -179,6 +187,8 @@ export interface ChangeSetRecord {
   parentChangeSetId: number | null;
   org: string | null;
   actor: string;
+  /** See {@link CreateChangeSetInput.apiHost}; null for sets recorded before qms knew it. */
+  apiHost: string | null;
   status: ChangeSetStatus;
   details: unknown;
   summary: unknown;
@@ -193,7 +203,9 @@ export type ChangeTargetKind =
   | 'required_signatures'
   | 'merge_settings'
   | 'ruleset'
-  | 'custom_property';
+  | 'custom_property'
+  | 'commit_status'
+  | 'check_run';
 
 export const CHANGE_TARGET_KINDS: readonly ChangeTargetKind[] = [
   'classic_protection',
@@ -202,6 +214,8 @@ export const CHANGE_TARGET_KINDS: readonly ChangeTargetKind[] = [
   'merge_settings',
   'ruleset',
   'custom_property',
+  'commit_status',
+  'check_run',
 ];
 
 /**
@@ -286,6 +300,8 @@ export interface SnapshotRecord {
 
 export interface ChangeSetFilter {
   kind?: ChangeSetKind;
+  /** Change sets of this run. */
+  runId?: number;
   org?: string;
   status?: ChangeSetStatus | ChangeSetStatus[];
   /** Change sets that touched this repo. */

@@ -50,6 +50,7 @@ describe('a whole tier: experimental', () => {
   let qms: ReturnType<typeof qmsRunner>;
   let original: Record<string, unknown>;
   let planned: PlanDoc;
+  let appliedSet: number;
 
   beforeAll(async () => {
     qms = freshStore();
@@ -92,6 +93,7 @@ describe('a whole tier: experimental', () => {
     ok(applied);
     expect(writes() - w).toBeGreaterThanOrEqual(planned.summary.steps);
     expect(applied.stdout).toMatch(new RegExp(`${planned.summary.steps} verified, 0 already as wanted, 0 failed`));
+    appliedSet = Number(/recorded as change set (\d+)/.exec(applied.stderr)?.[1]);
 
     const assess = await qms(['assess', '--org', 'acme', '--tier', 'experimental', '--json']);
     ok(assess);
@@ -120,9 +122,19 @@ describe('a whole tier: experimental', () => {
     expect(new Set(snap.audit.map((a) => a.actor))).toEqual(new Set(['ada']));
   });
 
-  it('rollback --last restores every touched branch byte for byte', async () => {
+  it('rollback --last refuses when the last run (the second, idempotent apply) made no change, naming it', async () => {
+    const before = writes();
     const run = await qms(['rollback', '--last', '--yes']);
+    ok(run, 2);
+    expect(run.stderr).toMatch(/^qms: the last run made no change, so there is nothing to roll back: run \d+ \(`qms apply --org acme --tier experimental`\), started \S+ by ada, succeeded$/m);
+    expect(run.stderr).toMatch(/qms rollback ID/);
+    expect(writes()).toBe(before);
+  });
+
+  it('rollback ID of the first apply restores every touched branch byte for byte', async () => {
+    const run = await qms(['rollback', String(appliedSet), '--yes']);
     ok(run);
+    expect(run.stderr).toMatch(new RegExp(`Rolling back change set ${appliedSet} \\(apply, completed\\) of run \\d+ \`qms apply --org acme --tier experimental\``));
     expect(run.stdout).toMatch(new RegExp(`${planned.summary.steps} restored, 0 already restored, 0 skipped \\(drift\\), 0 failed`));
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
   });
@@ -286,6 +298,26 @@ describe('per-repository isolation', () => {
     ok(rollback);
     expect(rollback.stdout).toContain('1 restored, 1 already restored, 0 skipped (drift), 0 failed');
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
+  });
+});
+
+describe('unknown is never compliant', () => {
+  it('as max (maintainer, not admin on the payments repositories): plan and apply exit 4 naming what was not enforced, and write nothing', async () => {
+    const dirs = makeTempDirs('qms-apply-e2e-');
+    allDirs.push(dirs);
+    const asMax = qmsRunner(sb, dirs, { GITHUB_TOKEN: 'qms_sandbox_max' });
+    const w = writes();
+    const plan = await asMax(['plan', '--org', 'acme', '--tier', 'mission_critical']);
+    ok(plan, 4);
+    const line = /^warning: (\d+) repositor(?:y was|ies were) not enforced because the token cannot administer them \(administration: write\): (.+) \(exit 4\)$/m;
+    expect(plan.stderr).toMatch(line);
+    const apply = await asMax(['apply', '--org', 'acme', '--tier', 'mission_critical', '--yes']);
+    ok(apply, 4);
+    const [, count, names] = line.exec(apply.stderr)!;
+    expect(Number(count)).toBeGreaterThan(0);
+    expect(names).toContain('acme/payments-ledger');
+    expect(apply.stdout).not.toMatch(/completed/);
+    expect(writes()).toBe(w);
   });
 });
 

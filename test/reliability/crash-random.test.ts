@@ -36,7 +36,7 @@ const PARALLEL = 4;
  * still be on its way (the simulator carries it out, as GitHub would): the rollback must
  * wait for it. The simulator answers within LATENCY_MS, not GitHub's 10 s.
  */
-const INFLIGHT = { QMS_INFLIGHT_WINDOW_MS: '1500' };
+const SETTLE = ['--settle-time', '1.5'];
 
 const SEED = Number(process.env['QMS_CRASH_SEED'] ?? 0x5eed6);
 const [APPLY_ITERATIONS, ROLLBACK_ITERATIONS] = (process.env['QMS_CRASH_ITERATIONS'] ?? '20,16').split(',').map(Number) as [number, number];
@@ -217,7 +217,7 @@ async function applyIteration(killAt: Instant, i: number): Promise<Outcome> {
     if (!hadSet && acceptedWrites(sb.log).length > 0) problems.push('writes reached GitHub but no change set was recorded');
     // Also when the kill came before any change set: the rollback then recovers the
     // dead apply's lock and finds nothing to undo (exit 2).
-    const rollback = await qmsOn(sb, dirs)(ROLLBACK, { env: INFLIGHT });
+    const rollback = await qmsOn(sb, dirs)([...ROLLBACK, ...SETTLE]);
     if (rollback.code !== (hadSet ? 0 : 2)) problems.push(`rollback exit ${rollback.code}: ${rollback.stderr.slice(0, 500)}`);
     if (!hadSet && !/nothing to roll back/.test(rollback.stderr)) problems.push(`rollback without an apply: ${rollback.stderr.slice(0, 300)}`);
     if (existsSync(dirs.db)) await finalChecks(sb, dirs, label, problems);
@@ -242,7 +242,7 @@ async function rollbackIteration(killAt: Instant, i: number): Promise<Outcome> {
     // The store was copied in, so it exists: runKilled checks it opens cleanly.
     const { killed, writesBeforeKill } = await runKilled(sb, dirs, ROLLBACK, killAt, 'first rollback', problems);
     // Rolling back again completes what the killed rollback started.
-    const again = await qmsOn(sb, dirs)(ROLLBACK, { env: INFLIGHT });
+    const again = await qmsOn(sb, dirs)([...ROLLBACK, ...SETTLE]);
     if (again.code !== 0) problems.push(`second rollback exit ${again.code}: ${again.stderr.slice(0, 600)}`);
     await finalChecks(sb, dirs, label, problems);
     return { label, killed, writesBeforeKill: killed ? writesBeforeKill : -1, totalWrites: acceptedWrites(sb.log).length, problems };

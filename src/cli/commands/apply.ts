@@ -72,7 +72,7 @@ async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<num
         ...(store ? { store } : {}),
         viewer: async () => (await runtime.viewer()).login,
         command,
-        apiUrl: runtime.apiUrl,
+        apiHost: runtime.apiHost,
         toolVersion: toolVersion() ?? '0',
         showPlan: async (plan) => {
           progress.stop();

@@ -85,63 +85,68 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
     { gateway, logger: runtime.logger, signal: runtime.signal },
     { org, repos, reader: readerKind, concurrency, ...(maxRequests !== undefined ? { maxRequests } : {}) },
   );
-  const progress = await startProgress(`Classifying ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
+  const readAll = async () => {
+    const progress = await startProgress(`Classifying ${org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
+    try {
+      const out = await classify.classifyOrg(
+        {
+          reader,
+          policy: loaded.policy,
+          logger: runtime.logger,
+          signal: runtime.signal,
+          onProgress: (done, total) => progress.update(`Classifying ${org}: ${done}/${total ?? '?'} repositories`),
+        },
+        { org, ...(repos.length > 0 ? { repos } : {}) },
+      );
+      progress.stop();
+      return out;
+    } catch (err) {
+      progress.fail();
+      throw err;
+    }
+  };
+
+  let mode: 'off' | 'dry-run' | 'write' = flags.writeProperties ? (flags.dryRun ? 'dry-run' : 'write') : 'off';
   let classified;
-  try {
-    classified = await classify.classifyOrg(
+  let plan;
+  let result = null;
+  if (mode === 'write') {
+    // A mutating run: recorded (and the store locked) before anything is read.
+    const written = await classify.runPropertyWrites(
       {
-        reader,
-        policy: loaded.policy,
+        gateway,
+        store: await runtime.store(),
+        viewer: async () => viewer.login,
+        command: `qms classify --org ${org} --write-properties`,
+        apiHost: runtime.apiHost,
+        toolVersion: toolVersion() ?? '0',
         logger: runtime.logger,
         signal: runtime.signal,
-        onProgress: (done, total) => progress.update(`Classifying ${org}: ${done}/${total ?? '?'} repositories`),
       },
-      { org, ...(repos.length > 0 ? { repos } : {}) },
-    );
-    progress.stop();
-  } catch (err) {
-    progress.fail();
-    throw err;
-  }
-
-  const summary = classify.summarizeClassification(classified);
-  const plan = classify.planPropertyWrites(classified);
-  let mode: 'off' | 'dry-run' | 'write' = 'off';
-  let result = null;
-  if (flags.writeProperties) {
-    mode = flags.dryRun ? 'dry-run' : 'write';
-    if (mode === 'write' && plan.changes.length > 0) {
-      if (!flags.yes) {
+      org,
+      readAll,
+      async (p) => {
+        if (flags.yes) return true;
         const canAsk = runtime.io.stdinIsTTY && runtime.io.stderr.isTTY === true;
         if (!canAsk) {
-          throw new UsageError(`--write-properties would set qms_tier on ${plan.changes.length} repositories; pass --yes to confirm (no terminal to ask)`, {
+          throw new UsageError(`--write-properties would set qms_tier on ${p.changes.length} repositories; pass --yes to confirm (no terminal to ask)`, {
             hint: 'run with --dry-run first to see the changes',
           });
         }
-        if (!(await confirm(runtime, `Set qms_tier on ${plan.changes.length} repositories of ${org}?`))) {
-          runtime.logger.info('nothing written');
-          mode = 'dry-run';
-        }
-      }
-      if (mode === 'write') {
-        const store = await runtime.store();
-        result = await classify.applyPropertyWrites(
-          {
-            gateway,
-            store,
-            actor: viewer.login,
-            apiUrl: runtime.apiUrl,
-            toolVersion: toolVersion(),
-            command: `qms classify --org ${org} --write-properties`,
-            logger: runtime.logger,
-            signal: runtime.signal,
-          },
-          org,
-          plan,
-        );
-      }
-    }
+        const yes = await confirm(runtime, `Set qms_tier on ${p.changes.length} repositories of ${org}?`);
+        if (!yes) runtime.logger.info('nothing written');
+        return yes;
+      },
+    );
+    classified = written.repos;
+    plan = written.plan;
+    result = written.result;
+    if (written.declined) mode = 'dry-run';
+  } else {
+    classified = await readAll();
+    plan = classify.planPropertyWrites(classified);
   }
+  const summary = classify.summarizeClassification(classified);
 
   const exitCode = classify.classifyExitCode(summary, result);
   const view = await import('../../output/classify-view.js');

@@ -35,7 +35,8 @@ export function addPlanOptions(command: Command): Command {
 
 export function registerPlan(program: Command, ctx: ProgramContext): void {
   addPlanOptions(program.command('plan').description('the exact writes an apply would make, as a diff per repository and branch (reads only)'))
-    .addHelpText('after', '\nExit codes: 0 plan shown (with or without changes), 2 bad flags or config, 3 GitHub auth/API error.')
+    .addHelpText('after', '\nExit codes: 0 plan shown (with or without changes), 2 bad flags or config, 3 GitHub auth/API error,\n' +
+        '4 the plan is partial: some repositories could not be read or seen (not admin), so nothing is planned for them.')
     .action(async (_opts: PlanFlags, cmd: Command) => {
       await ctx.run<PlanFlags>(cmd, runPlanCommand);
     });
@@ -106,5 +107,9 @@ async function runPlanCommand(flags: PlanFlags, runtime: Runtime): Promise<numbe
     throw err;
   }
   await printPlan(runtime, result, request.repos);
-  return ExitCode.Ok;
+  // Unknown is never compliant: a repository the plan could not cover makes it partial.
+  const { unenforcedRepos, warnUnenforced } = await import('../../services/plan.js');
+  const unenforced = unenforcedRepos(result);
+  warnUnenforced(runtime.logger, unenforced);
+  return unenforced.length > 0 ? ExitCode.Partial : ExitCode.Ok;
 }

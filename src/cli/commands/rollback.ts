@@ -22,6 +22,7 @@ interface RollbackFlags {
   force?: boolean;
   yes?: boolean;
   dryRun?: boolean;
+  settleTime?: string;
 }
 
 export function registerRollback(program: Command, ctx: ProgramContext): void {
@@ -29,12 +30,16 @@ export function registerRollback(program: Command, ctx: ProgramContext): void {
     .command('rollback')
     .description("restore a change set's before-states (PUT back, or DELETE where nothing existed); refuses to overwrite drift unless --force")
     .argument('[changeset]', 'change set id (see qms history)')
-    .option('--last', 'the newest apply change set (with --org: of that organization)')
-    .option('--org <org>', 'with --last: only change sets of this organization')
+    .option('--last', 'the change set of the last run that changed GitHub (apply, classify --write-properties…); refused when that run made no change')
+    .option('--org <org>', 'with --last: only runs of this organization')
     .option('--repo <name>', 'only changes of this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--force', 'restore targets someone changed since qms applied them (overwrites their change)')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'show what would be restored, write nothing')
+    .option(
+      '--settle-time <seconds>',
+      "how long a killed run's write may still be processed by GitHub before its target is decided (default 12: GitHub ends a request after 10 s)",
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 all restored, 2 bad arguments (or no --yes without a terminal), 3 GitHub auth/API error,\n' +
@@ -52,16 +57,14 @@ function parseId(value: string, what: string): number {
   return n;
 }
 
-/**
- * QMS_INFLIGHT_WINDOW_MS: how long a killed run's write may still be processed by the
- * API server (default: GitHub's 10 s limit plus margin). Only for simulators, which
- * answer within their configured latency; never lower it against GitHub.
- */
-function strayWriteWindow(env: NodeJS.ProcessEnv): { strayWriteWindowMs?: number } {
-  const raw = env['QMS_INFLIGHT_WINDOW_MS'];
-  if (raw === undefined || raw === '') return {};
-  if (!/^\d{1,6}$/.test(raw)) throw new UsageError(`QMS_INFLIGHT_WINDOW_MS must be a whole number of milliseconds; got ${JSON.stringify(raw.slice(0, 40))}`);
-  return { strayWriteWindowMs: Number(raw) };
+/** `--settle-time SECONDS` (decimal, 0–3600) as milliseconds. */
+function parseSettleTime(value: string | undefined): { strayWriteWindowMs?: number } {
+  if (value === undefined) return {};
+  const seconds = /^\d{1,4}(?:\.\d{1,3})?$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(seconds >= 0 && seconds <= 3600)) {
+    throw new UsageError(`--settle-time must be a number of seconds from 0 to 3600; got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return { strayWriteWindowMs: Math.round(seconds * 1000) };
 }
 
 async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, changeset: string | undefined): Promise<number> {
@@ -92,14 +95,21 @@ async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, change
   ]);
   const result = await runRollback(
     {
-      ...strayWriteWindow(runtime.io.env),
+      ...parseSettleTime(flags.settleTime),
       gateway,
       store,
       logger: runtime.logger,
       signal: runtime.signal,
       viewer: async () => (await runtime.viewer()).login,
       command,
-      apiUrl: runtime.apiUrl,
+      apiHost: runtime.apiHost,
+      announce: (target) => {
+        const run = target.run;
+        const what = run
+          ? `run ${run.id}${target.command ? ` \`${target.command}\`` : ` (${run.kind})`}, started ${run.startedAt} by ${run.actor ?? 'unknown'}, ${run.status}`
+          : 'its run is not recorded';
+        runtime.logger.info(`Rolling back change set ${target.changeSet.id} (${target.changeSet.kind}, ${target.changeSet.status}) of ${what}`);
+      },
       toolVersion: toolVersion() ?? '0',
       showPlan: (preview) => {
         if (!json) runtime.io.stdout.write(view.renderRollbackPreview(preview, { color: runtime.color }));

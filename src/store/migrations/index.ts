@@ -7,7 +7,8 @@ import { migration001 } from './001-runs.js';
 import { migration002 } from './002-change-sets.js';
 import { migration003 } from './003-audit-log.js';
 import { migration004 } from './004-lock.js';
+import { migration005 } from './005-change-set-host.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/core/default-policy.js';
 import { LockHeldError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/output/logger.js';
 import {
   applyPropertyWrites,
   classifyExitCode,
@@ -18,6 +19,7 @@ import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 import { countRoute, gatewayAs, tempStore } from './helpers.js';
 
 const policy = defaultPolicy();
+const logger = createLogger({ level: 'quiet', write: () => undefined });
 let sb: TestSandbox;
 let temp: ReturnType<typeof tempStore>;
 
@@ -76,7 +78,7 @@ describe('property writes', () => {
 
     const from = sb.exchanges.length;
     const result = await applyPropertyWrites(
-      { gateway, store: temp.store, actor: 'ada', apiUrl: sb.url, toolVersion: 'test', command: 'qms classify --write-properties' },
+      { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify --write-properties', logger },
       'acme',
       plan,
     );
@@ -103,7 +105,7 @@ describe('property writes', () => {
     expect(plan.changes).toHaveLength(2);
     sb.sandbox.faults.add({ method: 'PATCH', route: '/orgs/{org}/properties/values', kind: 'status', status: 422 });
     const result = await applyPropertyWrites(
-      { gateway, store: temp.store, actor: 'ada', apiUrl: null, toolVersion: null, command: 'qms classify --write-properties' },
+      { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify --write-properties', logger },
       'acme',
       plan,
     );
@@ -120,7 +122,7 @@ describe('property writes', () => {
     try {
       const from = sb.exchanges.length;
       await expect(
-        applyPropertyWrites({ gateway, store: temp.store, actor: 'ada', apiUrl: null, toolVersion: null, command: 'qms classify' }, 'acme', planPropertyWrites(repos)),
+        applyPropertyWrites({ gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify', logger }, 'acme', planPropertyWrites(repos)),
       ).rejects.toBeInstanceOf(LockHeldError);
       expect(countRoute(sb, 'PATCH /orgs/{org}/properties/values', from)).toBe(0);
     } finally {

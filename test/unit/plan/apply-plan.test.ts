@@ -96,10 +96,34 @@ class FakeGitHub {
           }
         }
       },
-      updateMergeSettings: async (repo, settings) => {
+      readMergeSettings: async (repo) => ({ settings: this.merge.get(this.key(repo)) ?? null, raw: { merge: this.merge.get(this.key(repo)) ?? null } }),
+      ensureMergeSettings: async (repo, settings) => {
         this.writes.push(`PATCH ${this.key(repo)}`);
         this.merge.set(this.key(repo), settings);
-        return settings;
+        return { outcome: 'updated', settings, raw: { merge: settings } };
+      },
+      // The engine writes through ensure*: the fake applies them as GitHub would.
+      ensureBranchProtection: async (repo, branch, p) => {
+        if (p === null) {
+          this.writes.push(`DELETE ${this.key(repo)} ${branch}`);
+          this.rules.set(this.key(repo), this.rules.get(this.key(repo))!.filter((r) => r.pattern !== branch));
+          return { outcome: 'deleted', protection: null, raw: null };
+        }
+        this.writes.push(`PUT ${this.key(repo)} ${branch}`);
+        const existed = this.rule(this.key(repo), branch) !== undefined;
+        if (!this.ignorePutsFor.has(this.key(repo))) this.setRule(this.key(repo), branch, p);
+        return { outcome: existed ? 'updated' : 'created', protection: p, raw: { branch, ...p } };
+      },
+      ensureProtectionRule: async (repo, pattern, p, current) => {
+        const full = this.key(repo);
+        if (p === null) {
+          this.writes.push(`DELETE_RULE ${full}`);
+          this.rules.set(full, this.rules.get(full)!.filter((r) => r.id !== current?.id));
+          return { outcome: 'deleted', rule: null };
+        }
+        this.writes.push(`${current ? 'UPDATE' : 'CREATE'} ${full} ${pattern}`);
+        this.setRule(full, pattern, p);
+        return { outcome: current ? 'updated' : 'created', rule: structuredClone(this.rule(full, pattern)!) };
       },
     };
     return g as GitHubGateway;
@@ -242,7 +266,7 @@ describe('runRollback with the fake', () => {
           logger,
           viewer: async () => 'ada',
           command: 'qms rollback --last',
-          apiUrl: 'http://127.0.0.1:1',
+          apiHost: 'http://127.0.0.1:1',
           toolVersion: 'test',
           showPlan: () => undefined,
           confirm: async () => true,

@@ -137,7 +137,14 @@ describe('buildRollbackPlan', () => {
       [2, 'skip_drift'],
       [1, 'already_restored'],
     ]);
-    expect(summarizeRollbackPlan(p)).toEqual({ restore: 0, already_restored: 1, skip_drift: 1, nothing_to_undo: 1, unsupported: 0 });
+    expect(summarizeRollbackPlan(p)).toEqual({ restore: 0, already_restored: 1, skip_drift: 1, nothing_to_undo: 1, unsupported: 0, unknown: 0 });
+  });
+
+  it('a target it could not read is unknown, never already restored (even when nothing existed before)', () => {
+    const created = change({ beforeModel: null, beforeState: null });
+    const p = buildRollbackPlan(10, [created], new Map([[created.id, { unreadable: 'connection refused' }]]));
+    expect(p.steps.map((s) => [s.decision, s.reason])).toEqual([['unknown', 'the live state cannot be read: connection refused']]);
+    expect(summarizeRollbackPlan(p).unknown).toBe(1);
   });
 
   it('needs a live state for every change it may write', () => {
