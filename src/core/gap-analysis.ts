@@ -34,7 +34,8 @@ export type SeverityKey =
   | 'coverage'
   | 'merge'
   | 'repoConfig.invalid'
-  | 'repoConfig.looser';
+  | 'repoConfig.looser'
+  | 'tier.lowered';
 
 /**
  * The severity table: the severity of each kind of gap on the strictest tier, and
@@ -45,8 +46,10 @@ export type SeverityKey =
  * - high: a control exists but a named QMS safeguard is missing: too few approvers,
  *   no code-owner review, a missing `qms/*` gate, admins exempt (one person can skip
  *   every rule), a deletable branch, future pattern branches (release/*) unprotected
- *   from birth, and a repo config that cannot be read as written (its owners believe
- *   in rules qms cannot see).
+ *   from birth, a repo config that cannot be read as written (its owners believe
+ *   in rules qms cannot see), and a repository asking for a lower tier than the
+ *   org's evidence (never applied, but its owners believe in a tier that does not
+ *   hold, on the repositories the org ranked higher: the hole issue 11 item 4 closed).
  * - medium: hygiene that narrows a real but smaller risk window: stale approvals,
  *   self-approved last pushes, out-of-date branches, non-linear history, unsigned
  *   commits; and a repo config asking for less than its tier (never applied, but the
@@ -77,6 +80,7 @@ export const SEVERITY_TABLE: Readonly<Record<SeverityKey, { severity: Severity; 
   merge: { severity: 'low', capped: true },
   'repoConfig.invalid': { severity: 'high', capped: false },
   'repoConfig.looser': { severity: 'medium', capped: false },
+  'tier.lowered': { severity: 'high', capped: false },
 };
 
 /**
@@ -263,9 +267,29 @@ function branchFindings(
   }));
 }
 
-function configFindings(repo: string, tier: string, defaultBranch: string, options: AssessOptions): Finding[] {
+/** The finding setting for a repository's own tier declaration that the org's evidence overrules. */
+export const TIER_LOWERED_SETTING = { 'repo-config': 'repoConfig.repository.tier', topic: 'tierTopic' } as const;
+
+function configFindings(repo: string, classification: Classification, tier: string, defaultBranch: string, options: AssessOptions): Finding[] {
   const out: Finding[] = [];
   const parsed = options.repoConfig;
+  const overruled = classification.overruled;
+  if (overruled) {
+    const asker = overruled.kind === 'repo-config' ? `repo config ${overruled.detail}` : `topic ${overruled.detail}`;
+    const org = overruled.orgEvidence.kind === 'custom-property' ? `custom property ${overruled.orgEvidence.detail}` : `policy ${overruled.orgEvidence.detail}`;
+    out.push({
+      repo,
+      branch: null,
+      target: null,
+      setting: TIER_LOWERED_SETTING[overruled.kind],
+      expected: overruled.orgTier,
+      actual: overruled.tier,
+      severity: severityFor('tier.lowered', tier, options.tiers),
+      tier,
+      message: `${asker} asks for tier ${overruled.tier}, below ${overruled.orgTier} from ${org} (not applied)`,
+      source: overruled.detail,
+    });
+  }
   if (parsed?.status === 'invalid') {
     const problems = parsed.problems.length > 0 ? parsed.problems : [{ file: parsed.path, message: 'invalid' }];
     for (const p of problems) {
@@ -363,7 +387,7 @@ export function assessRepo(
   if (tierPolicy === null) return done('error', `The tier ${tier} is not defined in the policy.`);
   if (live.readError !== null) return done('error', `Reading the repository failed: ${live.readError}.`);
 
-  const findings = configFindings(repo, tier, defaultBranch, options);
+  const findings = configFindings(repo, classification, tier, defaultBranch, options);
   if (options.repoConfig?.status === 'valid') {
     for (const w of options.repoConfig.warnings ?? []) notes.push(`Repo config warning: ${formatConfigProblem(w)}`);
   }

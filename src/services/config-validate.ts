@@ -30,6 +30,12 @@ export interface FileReport {
   valid: boolean;
   problems: ConfigProblem[];
   warnings: ConfigProblem[];
+  /**
+   * What the check could not know, for a valid file. A repo config's tier is a
+   * request: it applies only where the org's evidence (the `qms_tier` property, the
+   * policy's rules), which a file on its own cannot show, names no higher tier.
+   */
+  notes: string[];
 }
 
 export interface ValidateConfigOptions {
@@ -68,8 +74,18 @@ function kindFromContent(value: unknown): ConfigFileKind {
   return 'unknown';
 }
 
-function report(file: string, kind: ConfigFileKind, problems: ConfigProblem[], warnings: ConfigProblem[]): FileReport {
-  return { file, kind, valid: problems.length === 0, problems, warnings };
+function report(file: string, kind: ConfigFileKind, problems: ConfigProblem[], warnings: ConfigProblem[], notes: string[] = []): FileReport {
+  return { file, kind, valid: problems.length === 0, problems, warnings, notes };
+}
+
+/** The note on a valid repo config: its tier is what it asks for, not what applies. */
+export function repoTierNote(file: string, tier: string, name: string | undefined): string {
+  const repo = name ?? 'NAME';
+  return (
+    `${file} asks for tier ${tier}; a repository may raise its tier, not lower it, so ${tier} applies only where the org's ` +
+    `qms_tier property and the policy's classification rules name no higher tier, which this check cannot see ` +
+    `(qms classify --org ORG --repo ${repo} shows the tier that applies)`
+  );
 }
 
 export async function validateConfigFiles(options: ValidateConfigOptions): Promise<ValidateConfigResult> {
@@ -152,8 +168,9 @@ export async function validateConfigFiles(options: ValidateConfigOptions): Promi
     }
     for (const i of repoIndexes) {
       const p = pending[i]!;
-      const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos });
-      results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings]));
+      const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos, standalone: true });
+      const notes = result.config ? [repoTierNote(p.file, result.config.repository.tier, result.config.repository.name)] : [];
+      results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings], notes));
     }
   }
 

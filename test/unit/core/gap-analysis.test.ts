@@ -204,6 +204,43 @@ describe('assessRepo: repo config and merge settings', () => {
     expect(b.findings.map((f) => [f.branch, f.setting, f.expected, f.actual])).toContainEqual(['main', 'requiredReviews.requiredApprovingReviewCount', 3, 2]);
   });
 
+  it('a repo config asking for a lower tier than a policy rule: a high finding, the rule\'s tier is the floor', () => {
+    const repoConfig: ParsedRepoConfig = {
+      status: 'valid',
+      path: '.qms/branch-protection.yml',
+      config: { repository: { tier: 'experimental' }, reviewRequirements: { requiredReviewers: 1 } },
+    };
+    const live = graphqlState(repoInfo({ name: 'payments-ledger', merge: { ...mc.merge } as RepoInfo['merge'] }), {
+      classicRules: mcRules([classicRule('main', desiredProtection(null, mcFloor))]),
+    });
+    const classification = classifyRepo(live, policy, repoConfig);
+    expect(classification.tier).toBe('mission_critical');
+    const tierPolicy = resolveTierPolicy(policy.tiers, classification.tier, repoConfig, 'main');
+    expect(tierPolicy!.name).toBe('mission_critical');
+    const a = assessRepo(live, classification, tierPolicy, { tiers: policy.tiers, repoConfig });
+    expect(a.status).toBe('assessed');
+    const lowered = a.findings.find((f) => f.setting === 'repoConfig.repository.tier');
+    expect(lowered).toMatchObject({ expected: 'mission_critical', actual: 'experimental', severity: 'high', tier: 'mission_critical', branch: null });
+    expect(lowered!.message).toBe(
+      'repo config .qms/branch-protection.yml asks for tier experimental, below mission_critical from policy rule 1: ' +
+        'financial/payment systems (seed §2.1.1) (not applied)',
+    );
+    // Its looser settings are judged against the tier that applies, and the protection meets it.
+    expect(a.findings.map((f) => f.setting).sort()).toEqual(['repoConfig.repository.tier', 'repoConfig.review_requirements.required_reviewers']);
+    expect(meetsFailOn(a.findings, 'high')).toBe(true);
+  });
+
+  it('a tier topic below the qms_tier property is a finding too (tierTopic); one above it is not', () => {
+    const low = graphqlState(repoInfo({ name: 'svc', topics: ['qms-tier-experimental'], customProperties: { qms_tier: 'standard' } }), { classicRules: [] });
+    const c = classifyRepo(low, policy);
+    const a = assessRepo(low, c, policy.tiers[c.tier!]!, { tiers: policy.tiers });
+    expect(a.findings.find((f) => f.setting === 'tierTopic')).toMatchObject({ expected: 'standard', actual: 'experimental', severity: 'high', source: 'qms-tier-experimental' });
+    const high = graphqlState(repoInfo({ name: 'svc', topics: ['qms-tier-mission-critical'], customProperties: { qms_tier: 'standard' } }), { classicRules: [] });
+    const h = classifyRepo(high, policy);
+    expect(h.tier).toBe('mission_critical');
+    expect(assessRepo(high, h, policy.tiers['mission_critical']!, { tiers: policy.tiers }).findings.some((f) => f.setting === 'tierTopic')).toBe(false);
+  });
+
   it('maps parseRepoConfig results into the parsed repo config', () => {
     const file = { kind: 'found' as const, path: '.qms/branch-protection.yml', text: 'x' };
     const err = { file: file.path, line: 1, column: 1, message: 'bad' };
