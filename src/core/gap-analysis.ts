@@ -528,15 +528,27 @@ export function assessRepo(
 // ---------------------------------------------------------------------------
 // Summaries and thresholds
 
+/**
+ * Per-tier counts. The repository counts partition the tier: every repository is in
+ * exactly one of compliant, withGaps, unknown, notApplicable, skipped, errors, so
+ * `repos` is their sum and `assessed` is `compliant + withGaps`. A repository that
+ * could not be fully seen is counted as unknown (or error) even when what could be
+ * seen has findings: a gap count never implies a repository was assessed.
+ */
 export interface TierSummary {
   /** The tier, or `unclassified` for skipped repositories without one. */
   tier: string;
   repos: number;
+  /** Fully assessed: compliant + withGaps. */
   assessed: number;
+  /** Assessed and without findings. */
   compliant: number;
-  /** Repositories with at least one finding. */
+  /** Assessed, with at least one finding. */
   withGaps: number;
+  /** Findings by severity, over every repository of the tier (as the findings list has them). */
   gaps: Record<Severity, number>;
+  /** The part of `gaps` found on repositories that could not be fully assessed (unknown, error). */
+  gapsNotFullyAssessed: Record<Severity, number>;
   unknown: number;
   notApplicable: number;
   skipped: number;
@@ -545,28 +557,63 @@ export interface TierSummary {
   levels: Record<string, number>;
 }
 
+/** Could not be fully seen: the run is partial (exit 4), never compliant. */
+export function isNotFullyAssessed(status: AssessmentStatus): boolean {
+  return status === 'unknown' || status === 'error';
+}
+
 /** Per-tier counts, strictest tier first when `tiers` is given (else by name). */
 export function summarizeByTier(
   assessments: readonly RepoAssessment[],
   tiers?: Readonly<Record<string, TierPolicy>>,
 ): TierSummary[] {
   const byTier = new Map<string, TierSummary>();
+  const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0 });
   for (const a of assessments) {
     const key = a.tier ?? 'unclassified';
     let s = byTier.get(key);
     if (!s) {
-      s = { tier: key, repos: 0, assessed: 0, compliant: 0, withGaps: 0, gaps: { critical: 0, high: 0, medium: 0, low: 0 }, unknown: 0, notApplicable: 0, skipped: 0, errors: 0, levels: {} };
+      s = {
+        tier: key,
+        repos: 0,
+        assessed: 0,
+        compliant: 0,
+        withGaps: 0,
+        gaps: zero(),
+        gapsNotFullyAssessed: zero(),
+        unknown: 0,
+        notApplicable: 0,
+        skipped: 0,
+        errors: 0,
+        levels: {},
+      };
       byTier.set(key, s);
     }
     s.repos += 1;
-    if (a.status === 'assessed') s.assessed += 1;
-    if (a.status === 'unknown') s.unknown += 1;
-    if (a.status === 'not_applicable') s.notApplicable += 1;
-    if (a.status === 'skipped') s.skipped += 1;
-    if (a.status === 'error') s.errors += 1;
-    if (a.compliant) s.compliant += 1;
-    if (a.findings.length > 0) s.withGaps += 1;
-    for (const f of a.findings) s.gaps[f.severity] += 1;
+    switch (a.status) {
+      case 'assessed':
+        s.assessed += 1;
+        if (a.findings.length === 0) s.compliant += 1;
+        else s.withGaps += 1;
+        break;
+      case 'unknown':
+        s.unknown += 1;
+        break;
+      case 'not_applicable':
+        s.notApplicable += 1;
+        break;
+      case 'skipped':
+        s.skipped += 1;
+        break;
+      case 'error':
+        s.errors += 1;
+        break;
+    }
+    const partial = isNotFullyAssessed(a.status);
+    for (const f of a.findings) {
+      s.gaps[f.severity] += 1;
+      if (partial) s.gapsNotFullyAssessed[f.severity] += 1;
+    }
     s.levels[a.level] = (s.levels[a.level] ?? 0) + 1;
   }
   const rank = (t: string) => tiers?.[t]?.rank ?? Number.NEGATIVE_INFINITY;

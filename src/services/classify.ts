@@ -14,6 +14,7 @@
  * before-value committed as a change before each write, read back afterwards.
  */
 import { classifyRepo, TIER_PROPERTY, type Classification, type EvidenceKind } from '../core/classify.js';
+import { describeIncomplete, summarizeIncomplete } from '../core/completeness.js';
 import { ExitCode, InterruptedError } from '../core/errors.js';
 import type { CustomPropertyValue, RepoInfo } from '../core/github-types.js';
 import type { QmsPolicy } from '../core/policy.js';
@@ -112,6 +113,16 @@ export async function classifyOrg(deps: ClassifyDeps, request: ClassifyRequest):
     });
   }
   return out;
+}
+
+/**
+ * The one stderr line when repositories could not be read (exit 4), in the words
+ * assess uses (src/core/completeness.ts); null when every repository was read.
+ * Classification reads no protection, so the only cause here is a failed read.
+ */
+export function describePartialClassify(repos: readonly ClassifiedRepo[]): string | null {
+  const incomplete = summarizeIncomplete(repos.map((r) => ({ repo: r.repo, status: r.status, access: 'unknown' as const })));
+  return describeIncomplete(incomplete, { total: repos.length, done: 'classified' });
 }
 
 export function summarizeClassification(repos: readonly ClassifiedRepo[]): ClassifySummary {

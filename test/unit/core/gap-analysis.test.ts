@@ -378,6 +378,38 @@ describe('summarizeByTier and meetsFailOn', () => {
     expect(summary[2]).toMatchObject({ repos: 1, skipped: 1 });
   });
 
+  it('every repository counts once: one that could not be fully seen is unknown, never a gap of an assessed one', () => {
+    const invalid: ParsedRepoConfig = {
+      status: 'invalid',
+      path: '.qms/branch-protection.yml',
+      problems: [{ file: '.qms/branch-protection.yml', line: 1, column: 1, message: 'not valid YAML' }],
+    };
+    const good = graphqlState(repoInfo({ name: 'a', merge: { ...mc.merge } as RepoInfo['merge'] }), {
+      classicRules: mcRules([classicRule('main', desiredProtection(null, mcFloor))]),
+    });
+    const bare = graphqlState(repoInfo({ name: 'b', merge: { ...mc.merge } as RepoInfo['merge'] }), { classicRules: mcRules() });
+    // Read-only: classic protection unseen; the invalid repo config is still a finding.
+    const hidden = graphqlState(repoInfo({ name: 'c', merge: null }), { access: 'read-only', classicRules: [] });
+    const hidden2 = graphqlState(repoInfo({ name: 'd', merge: null }), { access: 'read-only', classicRules: [] });
+    const failed = graphqlState(repoInfo({ name: 'e' }), { readError: 'HTTP 500' });
+    const all = [
+      assess(good, 'mission_critical'),
+      assess(bare, 'mission_critical'),
+      assess(hidden, 'mission_critical', policy, { repoConfig: invalid }),
+      assess(hidden2, 'mission_critical'),
+      assess(failed, 'mission_critical'),
+    ];
+    expect(all.map((a) => a.status)).toEqual(['assessed', 'assessed', 'unknown', 'unknown', 'error']);
+    expect(all[2]!.findings.length).toBeGreaterThan(0);
+    const [m] = summarizeByTier(all, policy.tiers);
+    expect(m).toMatchObject({ repos: 5, assessed: 2, compliant: 1, withGaps: 1, unknown: 2, errors: 1, notApplicable: 0, skipped: 0 });
+    expect(m!.compliant + m!.withGaps + m!.unknown + m!.notApplicable + m!.skipped + m!.errors).toBe(m!.repos);
+    // Findings by severity cover every repository; the part from repositories not fully seen is said apart.
+    expect(m!.gapsNotFullyAssessed).toEqual({ critical: 0, high: 1, medium: 0, low: 0 });
+    const total = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x + y, 0);
+    expect(total(m!.gaps)).toBe(all.reduce((n, a) => n + a.findings.length, 0));
+  });
+
   it('meetsFailOn compares against the threshold inclusively', () => {
     const fs = [{ severity: 'medium' as const }, { severity: 'low' as const }];
     expect(meetsFailOn(fs, 'medium')).toBe(true);
