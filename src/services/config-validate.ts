@@ -78,8 +78,15 @@ function report(file: string, kind: ConfigFileKind, problems: ConfigProblem[], w
   return { file, kind, valid: problems.length === 0, problems, warnings, notes };
 }
 
-/** The note on a valid repo config: its tier is what it asks for, not what applies. */
-export function repoTierNote(file: string, tier: string, name: string | undefined): string {
+/**
+ * The note on a valid repo config: its tier is what it asks for, not what applies
+ * (the strictest tier of the policy is the one request no org evidence can outrank).
+ */
+export function repoTierNote(file: string, tier: string, name: string | undefined, policy: QmsPolicy): string {
+  const ranks = Object.values(policy.tiers).map((t) => t.rank);
+  if (policy.tiers[tier] !== undefined && policy.tiers[tier].rank >= Math.max(...ranks)) {
+    return `${file} asks for tier ${tier}, the policy's strictest: it applies whatever the org's evidence says`;
+  }
   const repo = name ?? 'NAME';
   return (
     `${file} asks for tier ${tier}; a repository may raise its tier, not lower it, so ${tier} applies only where the org's ` +
@@ -169,7 +176,7 @@ export async function validateConfigFiles(options: ValidateConfigOptions): Promi
     for (const i of repoIndexes) {
       const p = pending[i]!;
       const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos, standalone: true });
-      const notes = result.config ? [repoTierNote(p.file, result.config.repository.tier, result.config.repository.name)] : [];
+      const notes = result.config ? [repoTierNote(p.file, result.config.repository.tier, result.config.repository.name, policyForRepos)] : [];
       results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings], notes));
     }
   }
