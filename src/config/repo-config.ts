@@ -177,8 +177,9 @@ export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, op
     if (rule !== null && rule !== 'undecidable' && (policy.tiers[rule.tier]?.rank ?? 0) > asked.rank) {
       report.warn(
         '/repository/tier',
-        `policy rule ${rule.index + 1} (${rule.description}) puts ${quote(doc.repository.name)} in tier ${rule.tier}: a repository may raise its ` +
-          `tier, not lower it, so ${quote(doc.repository.tier)} will not apply unless the org's qms_tier property says otherwise (assess reports it as a finding)`,
+        `policy rule ${rule.index + 1} (${rule.description}) puts ${quote(doc.repository.name)} in tier ${rule.tier}: ` +
+          `a repository may raise its tier, not lower it, so ${quote(doc.repository.tier)} will not apply ` +
+          "unless the org's qms_tier property says otherwise (assess reports it as a finding)",
       );
     }
   }

@@ -289,11 +289,11 @@ function ruleCandidate(live: RepoLiveState, policy: QmsPolicy, notes: string[]):
   for (const [index, rule] of policy.classification.entries()) {
     if (!classificationRuleMatches(rule, live)) continue;
     const tier = resolveTierName(policy, rule.tier);
+    const what = describeRule(rule);
     if (tier === null) {
-      notes.push(`Policy rule ${index + 1} (${describeRule(rule)}) matches but names tier '${rule.tier}', which the policy does not define; ignored.`);
+      notes.push(`Policy rule ${index + 1} (${what}) matches but names tier '${rule.tier}', which the policy does not define; ignored.`);
       continue;
     }
-    const what = describeRule(rule);
     return {
       kind: 'policy-rule',
       tier,

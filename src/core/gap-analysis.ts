@@ -270,13 +270,20 @@ function branchFindings(
 /** The finding setting for a repository's own tier declaration that the org's evidence overrules. */
 export const TIER_LOWERED_SETTING = { 'repo-config': 'repoConfig.repository.tier', topic: 'tierTopic' } as const;
 
-function configFindings(repo: string, classification: Classification, tier: string, defaultBranch: string, options: AssessOptions): Finding[] {
+function configFindings(
+  repo: string,
+  classification: Classification,
+  tier: string,
+  defaultBranch: string,
+  options: AssessOptions,
+): Finding[] {
   const out: Finding[] = [];
   const parsed = options.repoConfig;
   const overruled = classification.overruled;
   if (overruled) {
     const asker = overruled.kind === 'repo-config' ? `repo config ${overruled.detail}` : `topic ${overruled.detail}`;
-    const org = overruled.orgEvidence.kind === 'custom-property' ? `custom property ${overruled.orgEvidence.detail}` : `policy ${overruled.orgEvidence.detail}`;
+    const evidence = overruled.orgEvidence;
+    const org = evidence.kind === 'custom-property' ? `custom property ${evidence.detail}` : `policy ${evidence.detail}`;
     out.push({
       repo,
       branch: null,

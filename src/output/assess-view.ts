@@ -193,7 +193,8 @@ export function renderAssessMarkdown(report: AssessReport): string {
   let out = toMarkdown(findingColumns(report), report.findings);
   const incomplete = report.summary.notFullyAssessed;
   if (incomplete.repos > 0) {
-    out += `\n**Not fully assessed: ${incomplete.repos} of ${report.summary.repos} repositories** (exit ${report.exitCode}; unknown is never compliant)\n\n`;
+    const head = `Not fully assessed: ${incomplete.repos} of ${report.summary.repos} repositories`;
+    out += `\n**${head}** (exit ${report.exitCode}; unknown is never compliant)\n\n`;
     out += toMarkdown(NOT_ASSESSED_COLUMNS, incomplete.groups.flatMap((g) => g.repos.map((repo) => ({ repo, needs: g.needs }))));
   }
   return out;
@@ -491,8 +492,11 @@ function tierSection(report: AssessReport, options: ViewOptions): string {
     { header: short ? 'SKIP' : 'SKIPPED', value: (t) => t.skipped, align: 'right', fixed: true },
     { header: short ? 'ERR' : 'ERRORS', value: (t) => t.errors, align: 'right', fixed: true },
   ];
-  const legend = 'Each repository counts once: GAPS are assessed repositories with findings; UNKNOWN and ERRORS could not be fully assessed and are never compliant.';
-  return `${p.heading('Summary by tier')}\n${renderGrid(columns, report.summary.tiers, { width: options.width, palette: p })}${p.dim(wrapText(legend, options.width))}\n`;
+  const legend =
+    'Each repository counts once: GAPS are assessed repositories with findings; UNKNOWN and ERRORS could not be fully assessed ' +
+    'and are never compliant.';
+  const grid = renderGrid(columns, report.summary.tiers, { width: options.width, palette: p });
+  return `${p.heading('Summary by tier')}\n${grid}${p.dim(wrapText(legend, options.width))}\n`;
 }
 
 function headline(report: AssessReport): string {

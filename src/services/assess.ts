@@ -294,7 +294,8 @@ export async function runAssess(deps: AssessDeps, request: AssessRequest): Promi
 
   const summary = summarize(repos, findings, deps.policy, request.failOn);
   const exitCode = exitCodeFor(summary);
-  deps.store.runs.finish(run.id, summary.notFullyAssessed.repos > 0 ? 'partial' : 'succeeded', { ...summary, failOn: request.failOn, exitCode });
+  const status = summary.notFullyAssessed.repos > 0 ? 'partial' : 'succeeded';
+  deps.store.runs.finish(run.id, status, { ...summary, failOn: request.failOn, exitCode });
 
   return {
     runId: run.id,

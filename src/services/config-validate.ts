@@ -74,7 +74,13 @@ function kindFromContent(value: unknown): ConfigFileKind {
   return 'unknown';
 }
 
-function report(file: string, kind: ConfigFileKind, problems: ConfigProblem[], warnings: ConfigProblem[], notes: string[] = []): FileReport {
+function report(
+  file: string,
+  kind: ConfigFileKind,
+  problems: ConfigProblem[],
+  warnings: ConfigProblem[],
+  notes: string[] = [],
+): FileReport {
   return { file, kind, valid: problems.length === 0, problems, warnings, notes };
 }
 
@@ -176,7 +182,8 @@ export async function validateConfigFiles(options: ValidateConfigOptions): Promi
     for (const i of repoIndexes) {
       const p = pending[i]!;
       const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos, standalone: true });
-      const notes = result.config ? [repoTierNote(p.file, result.config.repository.tier, result.config.repository.name, policyForRepos)] : [];
+      const declared = result.config?.repository;
+      const notes = declared ? [repoTierNote(p.file, declared.tier, declared.name, policyForRepos)] : [];
       results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings], notes));
     }
   }

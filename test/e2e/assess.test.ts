@@ -410,7 +410,8 @@ describe('other output formats', () => {
     expect(lines).toHaveLength(d.findings.filter((f) => f.repo === 'acme/core-banking-api' || f.repo === 'acme/broken-config').length);
     for (const line of lines) {
       const f = JSON.parse(line) as FindingDoc;
-      expect(Object.keys(f).sort()).toEqual(['actual', 'branch', 'expected', 'message', 'repo', 'repo_status', 'setting', 'severity', 'source', 'target', 'tier']);
+      const keys = ['actual', 'branch', 'expected', 'message', 'repo', 'repo_status', 'setting', 'severity', 'source', 'target', 'tier'];
+      expect(Object.keys(f).sort()).toEqual(keys);
     }
     expect(new Set(lines.map((l) => (JSON.parse(l) as FindingDoc).repo))).toEqual(new Set(['acme/core-banking-api', 'acme/broken-config']));
   });

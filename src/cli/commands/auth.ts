@@ -13,7 +13,11 @@ export function registerAuth(program: Command, ctx: ProgramContext): void {
   auth
     .command('status')
     .description('show the authenticated identity, API URL and remaining rate limit (exit 3 if the credentials are rejected)')
-    .option('--org <org>', 'also check that the token administers the repositories of this organization (1 request for an owner, else 1 + 1 per 100 repositories)')
+    .option(
+      '--org <org>',
+      'also check that the token administers the repositories of this organization ' +
+        '(1 request for an owner, else 1 + 1 per 100 repositories)',
+    )
     .addHelpText(
       'after',
       '\nWith --org, a warning on stderr when the token does not administer every repository:\n' +

@@ -23,7 +23,8 @@ describe('classifyRepo evidence order', () => {
     const c = classifyRepo(graphqlState(repo), policy, validConfig('gold'));
     expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' } });
     expect(c.reason).toBe(
-      'The repo config .qms/branch-protection.yml asks for gold; org evidence (custom property qms_tier=bronze) says bronze: the higher tier applies.',
+      'The repo config .qms/branch-protection.yml asks for gold; ' +
+        'org evidence (custom property qms_tier=bronze) says bronze: the higher tier applies.',
     );
     expect(c.overruled).toBeUndefined();
     expect(c.notes.filter((n) => n.startsWith('Conflicting evidence'))).toEqual([
@@ -147,7 +148,8 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
     const c = classifyRepo(graphqlState(payments), policy, validConfig('bronze'));
     expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'policy-rule', detail: 'rule 1: payment systems' } });
     expect(c.reason).toBe(
-      'The repo config .qms/branch-protection.yml asks for bronze; org evidence (policy rule 1: payment systems) says gold: the higher tier applies.',
+      'The repo config .qms/branch-protection.yml asks for bronze; ' +
+        'org evidence (policy rule 1: payment systems) says gold: the higher tier applies.',
     );
     expect(c.overruled).toEqual({
       kind: 'repo-config',
@@ -161,7 +163,11 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
   it('a repo config below the qms_tier property is overruled by the property', () => {
     const c = classifyRepo(graphqlState(repoInfo({ name: 'misc', customProperties: { qms_tier: 'gold' } })), policy, validConfig('bronze'));
     expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'custom-property', detail: 'qms_tier=gold' } });
-    expect(c.overruled).toMatchObject({ kind: 'repo-config', tier: 'bronze', orgEvidence: { kind: 'custom-property', detail: 'qms_tier=gold' } });
+    expect(c.overruled).toMatchObject({
+      kind: 'repo-config',
+      tier: 'bronze',
+      orgEvidence: { kind: 'custom-property', detail: 'qms_tier=gold' },
+    });
     expect(c.reason).toMatch(/asks for bronze; org evidence \(custom property qms_tier=gold\) says gold: the higher tier applies/);
   });
 
@@ -169,10 +175,14 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
     const low = classifyRepo(graphqlState(repoInfo({ name: 'payments-ledger', topics: ['qms-tier-bronze'] })), policy);
     expect(low.tier).toBe('gold');
     expect(low.overruled).toMatchObject({ kind: 'topic', detail: 'qms-tier-bronze', tier: 'bronze', orgTier: 'gold' });
-    const high = classifyRepo(graphqlState(repoInfo({ name: 'cli', visibility: 'public', language: 'Go', topics: ['qms-tier-gold'] })), policy);
+    const goCli = repoInfo({ name: 'cli', visibility: 'public', language: 'Go', topics: ['qms-tier-gold'] });
+    const high = classifyRepo(graphqlState(goCli), policy);
     expect(high).toMatchObject({ tier: 'gold', evidence: { kind: 'topic', detail: 'qms-tier-gold' } });
     expect(high.overruled).toBeUndefined();
-    expect(high.reason).toBe('The topic qms-tier-gold asks for gold; org evidence (policy rule 3: visibility public, language go) says bronze: the higher tier applies.');
+    expect(high.reason).toBe(
+      'The topic qms-tier-gold asks for gold; ' +
+        'org evidence (policy rule 3: visibility public, language go) says bronze: the higher tier applies.',
+    );
   });
 
   it('the property is the org\'s explicit word: it outranks a rule even when lower (no repository evidence involved)', () => {
@@ -189,12 +199,16 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
     // An org that wants a floor everywhere adds a catch-all rule.
     const floor = smallPolicy({ defaultTier: 'gold', classification: [{ tier: 'gold', match: {} }] });
     const held = classifyRepo(graphqlState(repoInfo({ name: 'misc' })), floor, validConfig('bronze'));
-    expect(held).toMatchObject({ tier: 'gold', overruled: { tier: 'bronze', orgEvidence: { kind: 'policy-rule', detail: 'rule 1: matches every repository' } } });
+    expect(held).toMatchObject({
+      tier: 'gold',
+      overruled: { tier: 'bronze', orgEvidence: { kind: 'policy-rule', detail: 'rule 1: matches every repository' } },
+    });
   });
 
   it('equal tiers: the repository\'s declaration is the evidence, nothing is overruled', () => {
     const c = classifyRepo(graphqlState(payments), policy, validConfig('gold'));
-    expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'repo-config' }, reason: 'The repo config .qms/branch-protection.yml declares tier gold.' });
+    expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'repo-config' } });
+    expect(c.reason).toBe('The repo config .qms/branch-protection.yml declares tier gold.');
     expect(c.overruled).toBeUndefined();
   });
 });
@@ -204,7 +218,12 @@ describe('ruleForName (a repo config checked on its own)', () => {
     expect(ruleForName(policy, 'payments-ledger')).toEqual({ index: 0, tier: 'gold', description: 'payment systems' });
     // Rule 2 needs topics: it could match any name, so the answer is not known.
     expect(ruleForName(policy, 'misc')).toBe('undecidable');
-    const namesOnly = smallPolicy({ classification: [{ tier: 'gold', match: { names: ['*payment*'] } }, { tier: 'bronze', match: { names: ['acme/x'] } }] });
+    const namesOnly = smallPolicy({
+      classification: [
+        { tier: 'gold', match: { names: ['*payment*'] } },
+        { tier: 'bronze', match: { names: ['acme/x'] } },
+      ],
+    });
     expect(ruleForName(namesOnly, 'web')).toBe('undecidable');
     expect(ruleForName(smallPolicy({ classification: [{ tier: 'gold', match: { names: ['*payment*'] } }] }), 'web')).toBeNull();
   });

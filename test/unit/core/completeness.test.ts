@@ -9,7 +9,9 @@ describe('incompleteCauseOf', () => {
     expect(incompleteCauseOf('error', 'admin')).toBe('read-failed');
     expect(incompleteCauseOf('error', 'read-only')).toBe('read-failed');
     // Judged, or nothing to judge: not a partial run.
-    for (const status of ['assessed', 'not_applicable', 'skipped', 'classified'] as const) expect(incompleteCauseOf(status, 'read-only')).toBeNull();
+    for (const status of ['assessed', 'not_applicable', 'skipped', 'classified'] as const) {
+      expect(incompleteCauseOf(status, 'read-only')).toBeNull();
+    }
   });
 });
 
@@ -32,7 +34,8 @@ describe('describeIncomplete: the one stderr line of a partial run', () => {
         'run with a token that administers them; also 3 findings at or above --fail-on high (exit 4 outranks 1)',
     );
     // No findings at or above the threshold: nothing more is said.
-    expect(describeIncomplete(summarizeIncomplete(six), { total: 6, done: 'fully assessed', failing: { count: 0, failOn: 'high' } })).not.toMatch(/also/);
+    const none = describeIncomplete(summarizeIncomplete(six), { total: 6, done: 'fully assessed', failing: { count: 0, failOn: 'high' } });
+    expect(none).not.toMatch(/also/);
   });
 
   it('several causes: counted each, the most common first, every remedy once', () => {
