@@ -9,6 +9,7 @@
  * it (see src/core/repo-config-floor.ts).
  */
 import { checkBranchPattern } from '../core/branch-patterns.js';
+import { ruleForName } from '../core/classify.js';
 import { defaultPolicy } from '../core/default-policy.js';
 import type { ConfigProblem } from '../core/errors.js';
 import type { QmsPolicy, RepoConfig } from '../core/policy.js';
@@ -51,6 +52,13 @@ export interface ParseRepoConfigOptions {
   policy?: QmsPolicy;
   /** The repository the file was read from, to warn when `repository.name` names another. */
   repository?: string;
+  /**
+   * The file is checked on its own (`qms config validate`), away from the org: warn
+   * when a policy rule that needs only `repository.name` puts the repository in a
+   * higher tier than the file asks for (that tier will not apply). Off when the
+   * org's evidence is at hand (assess reports an overruled tier as a finding).
+   */
+  standalone?: boolean;
 }
 
 function defined<T extends object>(obj: T): T {
@@ -160,6 +168,19 @@ export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, op
     const actual = options.repository.includes('/') ? options.repository.split('/').pop()! : options.repository;
     if (actual.toLowerCase() !== doc.repository.name.toLowerCase()) {
       report.warn('/repository/name', `names repository ${quote(doc.repository.name)} but the file is in ${quote(actual)}; copied from another repository?`);
+    }
+  }
+
+  if (options.standalone && doc.repository.name !== undefined && Object.hasOwn(policy.tiers, doc.repository.tier)) {
+    const rule = ruleForName(policy, doc.repository.name);
+    const asked = policy.tiers[doc.repository.tier]!;
+    if (rule !== null && rule !== 'undecidable' && (policy.tiers[rule.tier]?.rank ?? 0) > asked.rank) {
+      report.warn(
+        '/repository/tier',
+        `policy rule ${rule.index + 1} (${rule.description}) puts ${quote(doc.repository.name)} in tier ${rule.tier}: ` +
+          `a repository may raise its tier, not lower it, so ${quote(doc.repository.tier)} will not apply ` +
+          "unless the org's qms_tier property says otherwise (assess reports it as a finding)",
+      );
     }
   }
 

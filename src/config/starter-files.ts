@@ -134,9 +134,11 @@ export function renderStarterPolicy(policy: QmsPolicy = defaultPolicy()): string
 export function renderRepoConfigTemplate(): string {
   return `# .qms/branch-protection.yml: this repository's QMS settings (seed §4.1).
 #
-# It declares the repository's tier and may make the tier's protection
+# It asks for the repository's tier and may make the tier's protection
 # stricter, never looser: a setting looser than the tier is reported by
-# "qms assess" as a finding and is not applied. Check it with:
+# "qms assess" as a finding and is not applied. Likewise the tier may be
+# raised, never lowered below what the organization says (the qms_tier
+# custom property, the policy's classification rules). Check it with:
 #   qms config validate .qms/branch-protection.yml
 # Every section except "repository.tier" is optional; unknown keys are errors.
 

@@ -1,17 +1,26 @@
 /**
  * Classification: which QMS tier a repository belongs to, and why.
  *
- * Evidence is considered in the order DESIGN.md fixes (an explicit declaration
- * beats an inference):
- *   1. the repo config file `.qms/branch-protection.yml` (`repository.tier`),
- *   2. the custom property `qms_tier`,
- *   3. a topic `qms-tier-<tier>`,
- *   4. the policy's classification rules (first match wins),
- *   5. the policy's default tier.
- * The first usable piece of evidence decides. Evidence naming a tier the policy does
- * not define is noted and skipped (falls through to the next kind). Later explicit
- * evidence (1–3) that disagrees with the winner is recorded as a conflict note, so a
- * coordinator can clean it up; it never changes the result.
+ * Evidence comes from two kinds of source, and who controls each decides what it
+ * may do (DESIGN.md "Safety rules"; docs/classification.md argues each choice):
+ * - org-controlled: the custom property `qms_tier` (only org actors may set it when
+ *   the property is defined so), else the policy's classification rules (first
+ *   match wins). The property comes first: it is the org's explicit word.
+ * - repository-controlled: the repo config file `.qms/branch-protection.yml`
+ *   (`repository.tier`; anyone who can push to the default branch edits it), else a
+ *   topic `qms-tier-<tier>` (repository admins edit topics).
+ * A repository may RAISE its tier above the org's evidence, never lower it: when
+ * both speak, the higher tier applies; a repository-controlled tier below the org's
+ * is recorded in `overruled` (assess reports it as a finding) and is not applied.
+ * With no org evidence the repository's own declaration decides, and with neither
+ * the policy's default tier applies: the default is what holds when nobody said
+ * anything, not evidence (an org that wants a floor for every repository adds a
+ * catch-all rule, e.g. `match: {names: ['*']}`, as its last rule).
+ *
+ * Evidence naming a tier the policy does not define is noted and skipped (falls
+ * through to the next kind). Other explicit evidence (file, property, topic) that
+ * disagrees with the result is recorded as a conflict note, so a coordinator can
+ * clean it up; it never changes the result.
  *
  * Decisions:
  * - Archived and disabled repositories are `skipped` (archived repos are read-only,
@@ -42,6 +51,20 @@ export interface ClassificationEvidence {
   detail: string;
 }
 
+/** A tier the repository asked for that is below the org's evidence: not applied. */
+export interface OverruledDeclaration {
+  /** Where the repository asked: its repo config file or a tier topic. */
+  kind: 'repo-config' | 'topic';
+  /** The file path or the topic. */
+  detail: string;
+  /** The tier the repository asked for. */
+  tier: string;
+  /** The org-controlled evidence that outranks it. */
+  orgEvidence: { kind: 'custom-property' | 'policy-rule'; detail: string };
+  /** The tier that evidence names (the tier that applies). */
+  orgTier: string;
+}
+
 export interface Classification {
   /** `owner/name`. */
   repo: string;
@@ -54,6 +77,8 @@ export interface Classification {
   reason: string;
   /** Side remarks: conflicts, ignored evidence, fork/empty, unreadable config. */
   notes: string[];
+  /** Set when the repository asked for a lower tier than the org's evidence (a finding in assess). */
+  overruled?: OverruledDeclaration;
 }
 
 /** The topic that declares `tier` (underscores become hyphens: topics cannot contain `_`). */
@@ -76,7 +101,7 @@ export function resolveTierName(policy: Pick<QmsPolicy, 'tiers'>, name: string):
 }
 
 interface Candidate {
-  kind: Exclude<EvidenceKind, 'policy-rule' | 'default'>;
+  kind: Exclude<EvidenceKind, 'default'>;
   tier: string;
   detail: string;
   reason: string;
@@ -220,6 +245,35 @@ export function classificationRuleMatches(rule: ClassificationRule, live: RepoLi
   return true;
 }
 
+/**
+ * The policy rule that classifies a repository known only by its name (no topics,
+ * visibility or language: `qms config validate` on a repo config file). Rules are
+ * tried in order like {@link classifyRepo}: one whose name globs miss cannot match;
+ * one that needs more than the name could match, so the answer is `undecidable`.
+ * null: no rule matches. The `qms_tier` property, which this cannot see, still
+ * comes first.
+ */
+export function ruleForName(
+  policy: QmsPolicy,
+  name: string,
+): { index: number; tier: string; description: string } | 'undecidable' | null {
+  for (const [index, rule] of policy.classification.entries()) {
+    const m = rule.match;
+    const names = m.names ?? [];
+    if (names.length > 0 && !names.some((g) => !g.includes('/') && globMatches(g, name))) {
+      // A glob with a slash is matched against owner/name, which the file does not give.
+      if (names.some((g) => g.includes('/'))) return 'undecidable';
+      continue;
+    }
+    const other = (m.topics?.length ?? 0) + (m.visibility?.length ?? 0) + (m.languages?.length ?? 0);
+    if (other > 0) return 'undecidable';
+    const tier = resolveTierName(policy, rule.tier);
+    if (tier === null) continue;
+    return { index, tier, description: describeRule(rule) };
+  }
+  return null;
+}
+
 function describeRule(rule: ClassificationRule): string {
   if (rule.description) return rule.description;
   const parts: string[] = [];
@@ -228,6 +282,41 @@ function describeRule(rule: ClassificationRule): string {
   if (rule.match.visibility?.length) parts.push(`visibility ${rule.match.visibility.join(' or ')}`);
   if (rule.match.languages?.length) parts.push(`language ${rule.match.languages.join(' or ')}`);
   return parts.length > 0 ? parts.join(', ') : 'matches every repository';
+}
+
+/** The first policy rule that matches and names a defined tier (org-controlled evidence). */
+function ruleCandidate(live: RepoLiveState, policy: QmsPolicy, notes: string[]): Candidate | null {
+  for (const [index, rule] of policy.classification.entries()) {
+    if (!classificationRuleMatches(rule, live)) continue;
+    const tier = resolveTierName(policy, rule.tier);
+    const what = describeRule(rule);
+    if (tier === null) {
+      notes.push(`Policy rule ${index + 1} (${what}) matches but names tier '${rule.tier}', which the policy does not define; ignored.`);
+      continue;
+    }
+    return {
+      kind: 'policy-rule',
+      tier,
+      detail: `rule ${index + 1}: ${what}`,
+      reason: `Policy rule ${index + 1} (${what}) puts it in tier ${tier}.`,
+      label: `policy rule ${index + 1} (${what})`,
+    };
+  }
+  return null;
+}
+
+function rankOf(policy: QmsPolicy, tier: string): number {
+  return policy.tiers[tier]?.rank ?? Number.NEGATIVE_INFINITY;
+}
+
+/** How the org's evidence is named in reasons: `custom property qms_tier=gold`, `policy rule 1: payment systems`. */
+function orgEvidenceText(c: Candidate): string {
+  return c.kind === 'custom-property' ? `custom property ${c.detail}` : `policy rule ${c.detail.replace(/^rule /, '')}`;
+}
+
+/** What the repository asked for, in reasons: `repo config .qms/branch-protection.yml`, `topic qms-tier-gold`. */
+function declarationText(c: Candidate): string {
+  return c.kind === 'repo-config' ? `repo config ${c.detail}` : `topic ${c.detail}`;
 }
 
 /**
@@ -248,38 +337,51 @@ export function classifyRepo(live: RepoLiveState, policy: QmsPolicy, parsedRepoC
   if (repo.fork) notes.push('This repository is a fork; it is classified and assessed like any other repository.');
   if (repo.empty) notes.push('This repository is empty (no commits): it has a tier but no branch to protect yet.');
 
-  const explicit = [
-    repoConfigCandidate(live, policy, parsedRepoConfig, notes),
-    propertyCandidate(live, policy, notes),
-    topicCandidate(live, policy, notes),
-  ].filter((c): c is Candidate => c !== null);
+  // Repository-controlled: the file first, then a tier topic. Org-controlled: the
+  // property first, then the policy's rules. Every candidate is computed, so every
+  // disagreement can be noted.
+  const fileCandidate = repoConfigCandidate(live, policy, parsedRepoConfig, notes);
+  const propCandidate = propertyCandidate(live, policy, notes);
+  const topic = topicCandidate(live, policy, notes);
+  const declared = fileCandidate ?? topic;
+  const org = propCandidate ?? ruleCandidate(live, policy, notes);
 
-  const winner = explicit[0];
-  if (winner) {
-    for (const other of explicit.slice(1)) {
-      if (other.tier !== winner.tier) {
-        notes.push(`Conflicting evidence: ${other.label} says ${other.tier}, but ${winner.label} comes first and says ${winner.tier}.`);
-      }
+  let winner: Candidate | null = declared ?? org;
+  let reason = winner?.reason ?? '';
+  let overruled: OverruledDeclaration | undefined;
+  if (declared && org && declared.tier !== org.tier) {
+    const higher = rankOf(policy, declared.tier) > rankOf(policy, org.tier) ? declared : org;
+    winner = higher;
+    reason =
+      `The ${declarationText(declared)} asks for ${declared.tier}; org evidence (${orgEvidenceText(org)}) says ${org.tier}: ` +
+      'the higher tier applies.';
+    if (higher === org) {
+      overruled = {
+        kind: declared === fileCandidate ? 'repo-config' : 'topic',
+        detail: declared.detail,
+        tier: declared.tier,
+        orgEvidence: { kind: org === propCandidate ? 'custom-property' : 'policy-rule', detail: org.detail },
+        orgTier: org.tier,
+      };
     }
-    return { ...base, tier: winner.tier, status: 'classified', evidence: { kind: winner.kind, detail: winner.detail }, reason: winner.reason, notes };
   }
-
-  for (const [index, rule] of policy.classification.entries()) {
-    if (!classificationRuleMatches(rule, live)) continue;
-    const tier = resolveTierName(policy, rule.tier);
-    if (tier === null) {
-      notes.push(`Policy rule ${index + 1} (${describeRule(rule)}) matches but names tier '${rule.tier}', which the policy does not define; ignored.`);
-      continue;
+  if (winner) {
+    // The declaration and the org evidence the reason names are not repeated as notes.
+    const named = new Set<Candidate | null>([winner, declared, org]);
+    for (const other of [fileCandidate, propCandidate, topic]) {
+      if (other === null || named.has(other) || other.tier === winner.tier) continue;
+      notes.push(`Conflicting evidence: ${other.label} says ${other.tier}, but ${winner.label} decides ${winner.tier}.`);
     }
-    const what = describeRule(rule);
-    return {
+    const result: Classification = {
       ...base,
-      tier,
+      tier: winner.tier,
       status: 'classified',
-      evidence: { kind: 'policy-rule', detail: `rule ${index + 1}: ${what}` },
-      reason: `Policy rule ${index + 1} (${what}) puts it in tier ${tier}.`,
+      evidence: { kind: winner.kind, detail: winner.detail },
+      reason,
       notes,
     };
+    if (overruled) result.overruled = overruled;
+    return result;
   }
 
   const fallback = resolveTierName(policy, policy.defaultTier);

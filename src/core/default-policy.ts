@@ -274,8 +274,9 @@ export function defaultPolicy(): QmsPolicy {
     defaultTier: 'standard',
     tiers: tiers(),
     // §2.1.1 names kinds of repositories, not names; these rules turn the criteria
-    // into name globs (seed silent on how to recognise them). Evidence from a repo
-    // config, the `qms_tier` property or a `qms-tier-*` topic comes first.
+    // into name globs (seed silent on how to recognise them). The `qms_tier` property
+    // comes before them; a repo config or `qms-tier-*` topic may raise the tier they
+    // give, never lower it (src/core/classify.ts).
     classification: [
       {
         tier: 'mission_critical',

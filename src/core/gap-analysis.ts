@@ -34,7 +34,8 @@ export type SeverityKey =
   | 'coverage'
   | 'merge'
   | 'repoConfig.invalid'
-  | 'repoConfig.looser';
+  | 'repoConfig.looser'
+  | 'tier.lowered';
 
 /**
  * The severity table: the severity of each kind of gap on the strictest tier, and
@@ -45,8 +46,10 @@ export type SeverityKey =
  * - high: a control exists but a named QMS safeguard is missing: too few approvers,
  *   no code-owner review, a missing `qms/*` gate, admins exempt (one person can skip
  *   every rule), a deletable branch, future pattern branches (release/*) unprotected
- *   from birth, and a repo config that cannot be read as written (its owners believe
- *   in rules qms cannot see).
+ *   from birth, a repo config that cannot be read as written (its owners believe
+ *   in rules qms cannot see), and a repository asking for a lower tier than the
+ *   org's evidence (never applied, but its owners believe in a tier that does not
+ *   hold, on the repositories the org ranked higher: the hole issue 11 item 4 closed).
  * - medium: hygiene that narrows a real but smaller risk window: stale approvals,
  *   self-approved last pushes, out-of-date branches, non-linear history, unsigned
  *   commits; and a repo config asking for less than its tier (never applied, but the
@@ -77,6 +80,7 @@ export const SEVERITY_TABLE: Readonly<Record<SeverityKey, { severity: Severity; 
   merge: { severity: 'low', capped: true },
   'repoConfig.invalid': { severity: 'high', capped: false },
   'repoConfig.looser': { severity: 'medium', capped: false },
+  'tier.lowered': { severity: 'high', capped: false },
 };
 
 /**
@@ -263,9 +267,36 @@ function branchFindings(
   }));
 }
 
-function configFindings(repo: string, tier: string, defaultBranch: string, options: AssessOptions): Finding[] {
+/** The finding setting for a repository's own tier declaration that the org's evidence overrules. */
+export const TIER_LOWERED_SETTING = { 'repo-config': 'repoConfig.repository.tier', topic: 'tierTopic' } as const;
+
+function configFindings(
+  repo: string,
+  classification: Classification,
+  tier: string,
+  defaultBranch: string,
+  options: AssessOptions,
+): Finding[] {
   const out: Finding[] = [];
   const parsed = options.repoConfig;
+  const overruled = classification.overruled;
+  if (overruled) {
+    const asker = overruled.kind === 'repo-config' ? `repo config ${overruled.detail}` : `topic ${overruled.detail}`;
+    const evidence = overruled.orgEvidence;
+    const org = evidence.kind === 'custom-property' ? `custom property ${evidence.detail}` : `policy ${evidence.detail}`;
+    out.push({
+      repo,
+      branch: null,
+      target: null,
+      setting: TIER_LOWERED_SETTING[overruled.kind],
+      expected: overruled.orgTier,
+      actual: overruled.tier,
+      severity: severityFor('tier.lowered', tier, options.tiers),
+      tier,
+      message: `${asker} asks for tier ${overruled.tier}, below ${overruled.orgTier} from ${org} (not applied)`,
+      source: overruled.detail,
+    });
+  }
   if (parsed?.status === 'invalid') {
     const problems = parsed.problems.length > 0 ? parsed.problems : [{ file: parsed.path, message: 'invalid' }];
     for (const p of problems) {
@@ -363,7 +394,7 @@ export function assessRepo(
   if (tierPolicy === null) return done('error', `The tier ${tier} is not defined in the policy.`);
   if (live.readError !== null) return done('error', `Reading the repository failed: ${live.readError}.`);
 
-  const findings = configFindings(repo, tier, defaultBranch, options);
+  const findings = configFindings(repo, classification, tier, defaultBranch, options);
   if (options.repoConfig?.status === 'valid') {
     for (const w of options.repoConfig.warnings ?? []) notes.push(`Repo config warning: ${formatConfigProblem(w)}`);
   }
@@ -504,15 +535,27 @@ export function assessRepo(
 // ---------------------------------------------------------------------------
 // Summaries and thresholds
 
+/**
+ * Per-tier counts. The repository counts partition the tier: every repository is in
+ * exactly one of compliant, withGaps, unknown, notApplicable, skipped, errors, so
+ * `repos` is their sum and `assessed` is `compliant + withGaps`. A repository that
+ * could not be fully seen is counted as unknown (or error) even when what could be
+ * seen has findings: a gap count never implies a repository was assessed.
+ */
 export interface TierSummary {
   /** The tier, or `unclassified` for skipped repositories without one. */
   tier: string;
   repos: number;
+  /** Fully assessed: compliant + withGaps. */
   assessed: number;
+  /** Assessed and without findings. */
   compliant: number;
-  /** Repositories with at least one finding. */
+  /** Assessed, with at least one finding. */
   withGaps: number;
+  /** Findings by severity, over every repository of the tier (as the findings list has them). */
   gaps: Record<Severity, number>;
+  /** The part of `gaps` found on repositories that could not be fully assessed (unknown, error). */
+  gapsNotFullyAssessed: Record<Severity, number>;
   unknown: number;
   notApplicable: number;
   skipped: number;
@@ -521,28 +564,63 @@ export interface TierSummary {
   levels: Record<string, number>;
 }
 
+/** Could not be fully seen: the run is partial (exit 4), never compliant. */
+export function isNotFullyAssessed(status: AssessmentStatus): boolean {
+  return status === 'unknown' || status === 'error';
+}
+
 /** Per-tier counts, strictest tier first when `tiers` is given (else by name). */
 export function summarizeByTier(
   assessments: readonly RepoAssessment[],
   tiers?: Readonly<Record<string, TierPolicy>>,
 ): TierSummary[] {
   const byTier = new Map<string, TierSummary>();
+  const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0 });
   for (const a of assessments) {
     const key = a.tier ?? 'unclassified';
     let s = byTier.get(key);
     if (!s) {
-      s = { tier: key, repos: 0, assessed: 0, compliant: 0, withGaps: 0, gaps: { critical: 0, high: 0, medium: 0, low: 0 }, unknown: 0, notApplicable: 0, skipped: 0, errors: 0, levels: {} };
+      s = {
+        tier: key,
+        repos: 0,
+        assessed: 0,
+        compliant: 0,
+        withGaps: 0,
+        gaps: zero(),
+        gapsNotFullyAssessed: zero(),
+        unknown: 0,
+        notApplicable: 0,
+        skipped: 0,
+        errors: 0,
+        levels: {},
+      };
       byTier.set(key, s);
     }
     s.repos += 1;
-    if (a.status === 'assessed') s.assessed += 1;
-    if (a.status === 'unknown') s.unknown += 1;
-    if (a.status === 'not_applicable') s.notApplicable += 1;
-    if (a.status === 'skipped') s.skipped += 1;
-    if (a.status === 'error') s.errors += 1;
-    if (a.compliant) s.compliant += 1;
-    if (a.findings.length > 0) s.withGaps += 1;
-    for (const f of a.findings) s.gaps[f.severity] += 1;
+    switch (a.status) {
+      case 'assessed':
+        s.assessed += 1;
+        if (a.findings.length === 0) s.compliant += 1;
+        else s.withGaps += 1;
+        break;
+      case 'unknown':
+        s.unknown += 1;
+        break;
+      case 'not_applicable':
+        s.notApplicable += 1;
+        break;
+      case 'skipped':
+        s.skipped += 1;
+        break;
+      case 'error':
+        s.errors += 1;
+        break;
+    }
+    const partial = isNotFullyAssessed(a.status);
+    for (const f of a.findings) {
+      s.gaps[f.severity] += 1;
+      if (partial) s.gapsNotFullyAssessed[f.severity] += 1;
+    }
     s.levels[a.level] = (s.levels[a.level] ?? 0) + 1;
   }
   const rank = (t: string) => tiers?.[t]?.rank ?? Number.NEGATIVE_INFINITY;

@@ -9,10 +9,11 @@
  * through sanitizeForTerminal (repository and branch names, messages).
  */
 import Table from 'cli-table3';
-import type { Finding, Severity, TierSummary } from '../core/gap-analysis.js';
+import type { Incompleteness } from '../core/completeness.js';
+import type { AssessmentStatus, Finding, Severity, TierSummary } from '../core/gap-analysis.js';
 import type { AssessedRepo, AssessReport } from '../services/assess.js';
 import type { Palette } from './colour.js';
-import { cellText, type Column } from './formats.js';
+import { cellText, toMarkdown, type Column } from './formats.js';
 import { sanitizeForTerminal } from './sanitize.js';
 import { mapIterable, StreamedArray } from './stream.js';
 
@@ -33,9 +34,17 @@ export interface FindingRecord {
   tier: string;
   message: string;
   source: string;
+  /**
+   * The status of the finding's repository: `assessed`, or `unknown`/`error` when the
+   * repository could not be fully seen (what could be seen is listed; the rest is not
+   * compliant, just not known). Absent when the writer does not know it (exports).
+   */
+  repo_status?: AssessmentStatus;
 }
 
-export function toFindingRecord(f: Finding): FindingRecord {
+/** `statusOf`: the repository status per `owner/name` (see {@link repoStatusLookup}). */
+export function toFindingRecord(f: Finding, statusOf?: (repo: string) => AssessmentStatus | undefined): FindingRecord {
+  const status = statusOf?.(f.repo);
   return {
     repo: f.repo,
     branch: f.branch,
@@ -47,7 +56,18 @@ export function toFindingRecord(f: Finding): FindingRecord {
     tier: f.tier,
     message: f.message,
     source: f.source,
+    ...(status !== undefined ? { repo_status: status } : {}),
   };
+}
+
+/** Each repository's assessment status, for finding rows (CSV, markdown, NDJSON, JSON). */
+export function repoStatusLookup(report: Pick<AssessReport, 'repos'>): (repo: string) => AssessmentStatus | undefined {
+  const byRepo = new Map(report.repos.map((r) => [r.repo, r.assessment.status]));
+  return (repo) => byRepo.get(repo);
+}
+
+function incompleteRecord(i: Incompleteness) {
+  return { repos: i.repos, causes: i.groups.map((g) => ({ cause: g.cause, needs: g.needs, repos: [...g.repos] })) };
 }
 
 function tierSummaryRecord(t: TierSummary) {
@@ -62,6 +82,7 @@ function tierSummaryRecord(t: TierSummary) {
     skipped: t.skipped,
     errors: t.errors,
     findings: { ...t.gaps },
+    findings_not_fully_assessed: { ...t.gapsNotFullyAssessed },
     levels: { ...t.levels },
   };
 }
@@ -82,6 +103,15 @@ function repoRecord(r: AssessedRepo) {
       status: c.status,
       evidence: c.evidence ? { kind: c.evidence.kind, detail: c.evidence.detail } : null,
       reason: c.reason,
+      overruled: c.overruled
+        ? {
+            kind: c.overruled.kind,
+            detail: c.overruled.detail,
+            tier: c.overruled.tier,
+            org_tier: c.overruled.orgTier,
+            org_evidence: { kind: c.overruled.orgEvidence.kind, detail: c.overruled.orgEvidence.detail },
+          }
+        : null,
     },
     findings: { ...r.counts, total: a.findings.length },
     branches: a.branches.map((b) => ({ target: b.target, branch: b.branch, state: b.state, reason: b.reason ?? null })),
@@ -103,6 +133,7 @@ function repoRecord(r: AssessedRepo) {
  */
 export function buildAssessDocument(report: AssessReport) {
   const s = report.summary;
+  const statusOf = repoStatusLookup(report);
   return {
     version: ASSESS_DOCUMENT_VERSION,
     kind: 'assess' as const,
@@ -115,7 +146,7 @@ export function buildAssessDocument(report: AssessReport) {
     fail_on: report.failOn,
     reader: report.readerKind,
     repos: new StreamedArray(mapIterable(report.repos, repoRecord)),
-    findings: new StreamedArray(mapIterable(report.findings, toFindingRecord)),
+    findings: new StreamedArray(mapIterable(report.findings, (f) => toFindingRecord(f, statusOf))),
     summary: {
       repos: s.repos,
       by_status: { ...s.byStatus },
@@ -123,13 +154,18 @@ export function buildAssessDocument(report: AssessReport) {
       findings: { ...s.findings },
       failing: s.failing,
       failed_repos: [...s.failedRepos],
+      not_fully_assessed: incompleteRecord(s.notFullyAssessed),
       tiers: s.tiers.map(tierSummaryRecord),
       exit_code: report.exitCode,
     },
   };
 }
 
-/** CSV and markdown: one row per finding. */
+/**
+ * CSV and markdown: one row per finding, with its repository's status last
+ * (`findingColumns`), so a finding from a repository that could not be fully seen
+ * is never read as one gap of an assessed repository.
+ */
 export const FINDING_COLUMNS: Column<Finding>[] = [
   { key: 'repo', header: 'repo', value: (f) => f.repo },
   { key: 'branch', header: 'branch', value: (f) => f.branch ?? '' },
@@ -140,6 +176,33 @@ export const FINDING_COLUMNS: Column<Finding>[] = [
   { key: 'actual', header: 'actual', value: (f) => f.actual },
   { key: 'message', header: 'message', value: (f) => f.message },
   { key: 'source', header: 'source', value: (f) => f.source },
+];
+
+/** {@link FINDING_COLUMNS} plus `repo_status` (assessed, unknown, error, not_applicable). */
+export function findingColumns(report: Pick<AssessReport, 'repos'>): Column<Finding>[] {
+  const statusOf = repoStatusLookup(report);
+  return [...FINDING_COLUMNS, { key: 'repo_status', header: 'repo_status', value: (f) => statusOf(f.repo) ?? '' }];
+}
+
+/**
+ * The markdown report: the findings table, then (when the run is partial) which
+ * repositories could not be fully assessed and why. Unknown is never compliant, so
+ * a reader of the table alone must not take a missing repository for a clean one.
+ */
+export function renderAssessMarkdown(report: AssessReport): string {
+  let out = toMarkdown(findingColumns(report), report.findings);
+  const incomplete = report.summary.notFullyAssessed;
+  if (incomplete.repos > 0) {
+    const head = `Not fully assessed: ${incomplete.repos} of ${report.summary.repos} repositories`;
+    out += `\n**${head}** (exit ${report.exitCode}; unknown is never compliant)\n\n`;
+    out += toMarkdown(NOT_ASSESSED_COLUMNS, incomplete.groups.flatMap((g) => g.repos.map((repo) => ({ repo, needs: g.needs }))));
+  }
+  return out;
+}
+
+const NOT_ASSESSED_COLUMNS: Column<{ repo: string; needs: string }>[] = [
+  { key: 'repo', header: 'repo', value: (r) => r.repo },
+  { key: 'why', header: 'why', value: (r) => r.needs },
 ];
 
 // ---------------------------------------------------------------------------
@@ -313,6 +376,7 @@ const SETTING_LABEL: Record<string, string> = {
   'merge.allowSquashMerge': 'squash merging allowed',
   'merge.allowMergeCommit': 'merge commits allowed',
   'merge.allowRebaseMerge': 'rebase merging allowed',
+  tierTopic: 'tier topic',
 };
 
 export function settingLabel(setting: string): string {
@@ -428,7 +492,11 @@ function tierSection(report: AssessReport, options: ViewOptions): string {
     { header: short ? 'SKIP' : 'SKIPPED', value: (t) => t.skipped, align: 'right', fixed: true },
     { header: short ? 'ERR' : 'ERRORS', value: (t) => t.errors, align: 'right', fixed: true },
   ];
-  return `${p.heading('Summary by tier')}\n${renderGrid(columns, report.summary.tiers, { width: options.width, palette: p })}`;
+  const legend =
+    'Each repository counts once: GAPS are assessed repositories with findings; UNKNOWN and ERRORS could not be fully assessed ' +
+    'and are never compliant.';
+  const grid = renderGrid(columns, report.summary.tiers, { width: options.width, palette: p });
+  return `${p.heading('Summary by tier')}\n${grid}${p.dim(wrapText(legend, options.width))}\n`;
 }
 
 function headline(report: AssessReport): string {
@@ -445,7 +513,9 @@ function headline(report: AssessReport): string {
 function totalsLine(report: AssessReport): string {
   const f = report.summary.findings;
   const repos = report.summary.repos === 1 ? '1 repository' : `${report.summary.repos} repositories`;
-  return `${repos}, ${plural(f.total, 'finding')}: ${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low`;
+  const partial = report.summary.notFullyAssessed.repos;
+  const scope = partial > 0 ? ` (${partial} not fully assessed: unknown, not compliant)` : '';
+  return `${repos}${scope}, ${plural(f.total, 'finding')}: ${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low`;
 }
 
 /** The default terminal view. */

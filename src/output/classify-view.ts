@@ -182,7 +182,7 @@ export function renderClassifyTable(report: ClassifyReport, options: ClassifyVie
       out += renderGrid(columns, changes, { width, palette: p });
       for (const c of changes.filter((x) => x.error)) out += `${indentLines(sanitizeForTerminal(`${c.name}: ${c.error}`), width, '  ')}\n`;
     } else {
-      out += 'Nothing to change: every repository classified by weaker evidence already has the right value.\n';
+      out += `${wrapText('Nothing to change: every repository the policy classified (by a rule or the default tier) already has the right value.', width)}\n`;
     }
     for (const x of props.plan.skipped) out += `${indentLines(sanitizeForTerminal(`not written: ${x.repo}: ${x.reason}`), width, '  ')}\n`;
     sections.push(out);

@@ -3,12 +3,15 @@
  * run (runs, findings, repo_results, summary) and return the data to render.
  *
  * Exit codes (DESIGN.md): 0 nothing at or above `failOn`; 1 findings at or above
- * it; 4 some repositories could not be read (the rest assessed and recorded).
+ * it; 4 some repositories could not be read or fully seen (status `error` or
+ * `unknown`: unknown is never compliant; the rest assessed and recorded). 4 outranks
+ * 1 (src/core/completeness.ts says why); `summary.failing` still counts the findings.
  * Errors about the whole run (401, org not found, interrupt) are thrown after the
  * run is marked failed/interrupted; the CLI's error handler turns them into 3/130.
  */
 import { ExitCode, InterruptedError, UsageError } from '../core/errors.js';
 import type { Classification } from '../core/classify.js';
+import { describeIncomplete, summarizeIncomplete, type Incompleteness } from '../core/completeness.js';
 import {
   SEVERITIES,
   meetsFailOn,
@@ -79,6 +82,8 @@ export interface AssessSummary {
   tiers: TierSummary[];
   /** Repositories that could not be read. */
   failedRepos: string[];
+  /** Repositories not fully assessed (unknown or error), by cause: any makes the run partial (exit 4). */
+  notFullyAssessed: Incompleteness;
 }
 
 export interface AssessReport {
@@ -187,14 +192,27 @@ export function summarize(repos: readonly AssessedRepo[], findings: readonly Fin
       policy.tiers,
     ),
     failedRepos: repos.filter((r) => r.assessment.status === 'error').map((r) => r.repo),
+    notFullyAssessed: summarizeIncomplete(repos.map((r) => ({ repo: r.repo, status: r.assessment.status, access: r.access }))),
   };
 }
 
-/** 4 when a repository could not be read, else 1 when a finding is at or above `failOn`, else 0. */
+/**
+ * 4 when a repository could not be read or fully seen (unknown is never compliant),
+ * else 1 when a finding is at or above `failOn`, else 0.
+ */
 export function exitCodeFor(summary: AssessSummary): number {
-  if (summary.failedRepos.length > 0) return ExitCode.Partial;
+  if (summary.notFullyAssessed.repos > 0) return ExitCode.Partial;
   if (summary.failing > 0) return ExitCode.Findings;
   return ExitCode.Ok;
+}
+
+/** The one stderr line of a partial run (null when every repository was fully assessed). */
+export function describePartialAssess(summary: AssessSummary, failOn: FailOn): string | null {
+  return describeIncomplete(summary.notFullyAssessed, {
+    total: summary.repos,
+    done: 'fully assessed',
+    failing: { count: summary.failing, failOn },
+  });
 }
 
 /** Flush stored results every this many repositories: one fsync per batch, not per row. */
@@ -276,7 +294,8 @@ export async function runAssess(deps: AssessDeps, request: AssessRequest): Promi
 
   const summary = summarize(repos, findings, deps.policy, request.failOn);
   const exitCode = exitCodeFor(summary);
-  deps.store.runs.finish(run.id, summary.failedRepos.length > 0 ? 'partial' : 'succeeded', { ...summary, failOn: request.failOn, exitCode });
+  const status = summary.notFullyAssessed.repos > 0 ? 'partial' : 'succeeded';
+  deps.store.runs.finish(run.id, status, { ...summary, failOn: request.failOn, exitCode });
 
   return {
     runId: run.id,

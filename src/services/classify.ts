@@ -4,11 +4,11 @@
  *
  * Classification reads only what it needs: the org listing, custom properties and
  * the repo config file (no branch protection). Writing is restricted to
- * repositories classified by evidence weaker than the property itself (topic,
- * policy rule, default tier) and whose property differs: the property then records
- * what qms inferred, where GitHub can see it (org rulesets target by property).
- * It never overrides a property that decided the tier, and never follows a repo
- * config (a file repository writers may edit) into an org-controlled property.
+ * repositories classified by the policy's own evidence (a policy rule, the default
+ * tier) and whose property differs: the property then records what qms inferred,
+ * where GitHub can see it (org rulesets target by property). It never overrides a
+ * property that decided the tier, and never follows a repo config or a topic (which
+ * repository admins edit) into an org-controlled property.
  *
  * Writes go through the change engine (src/engine): one mutating run at a time
  * (lock), the run recorded first, the before-value committed as a change before
@@ -16,6 +16,7 @@
  */
 import type { PlannedChange } from '../core/changes.js';
 import { classifyRepo, TIER_PROPERTY, type Classification, type EvidenceKind } from '../core/classify.js';
+import { describeIncomplete, summarizeIncomplete } from '../core/completeness.js';
 import { ExitCode } from '../core/errors.js';
 import { executePlan } from '../engine/executor.js';
 import { withMutatingRun, type MutatingRun, type MutatingRunDeps } from '../engine/mutating-run.js';
@@ -28,7 +29,12 @@ import { parseLiveRepoConfig } from './evaluate.js';
 import type { LiveStateReader } from './evaluation.js';
 
 /** Evidence the `qms_tier` property may be written from (weaker than the property). */
-export const PROPERTY_WRITABLE_EVIDENCE: readonly EvidenceKind[] = ['topic', 'policy-rule', 'default'];
+/**
+ * Evidence the `qms_tier` property may be written from: the policy's own conclusions. Not
+ * a topic (repository admins set topics; copying one into the org-controlled property
+ * would let a repository's own choice outrank the org's future rules), not a repo config.
+ */
+export const PROPERTY_WRITABLE_EVIDENCE: readonly EvidenceKind[] = ['policy-rule', 'default'];
 
 export interface ClassifyRequest {
   org: string;
@@ -111,6 +117,16 @@ export async function classifyOrg(deps: ClassifyDeps, request: ClassifyRequest):
     });
   }
   return out;
+}
+
+/**
+ * The one stderr line when repositories could not be read (exit 4), in the words
+ * assess uses (src/core/completeness.ts); null when every repository was read.
+ * Classification reads no protection, so the only cause here is a failed read.
+ */
+export function describePartialClassify(repos: readonly ClassifiedRepo[]): string | null {
+  const incomplete = summarizeIncomplete(repos.map((r) => ({ repo: r.repo, status: r.status, access: 'unknown' as const })));
+  return describeIncomplete(incomplete, { total: repos.length, done: 'classified' });
 }
 
 export function summarizeClassification(repos: readonly ClassifiedRepo[]): ClassifySummary {

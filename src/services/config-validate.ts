@@ -30,6 +30,12 @@ export interface FileReport {
   valid: boolean;
   problems: ConfigProblem[];
   warnings: ConfigProblem[];
+  /**
+   * What the check could not know, for a valid file. A repo config's tier is a
+   * request: it applies only where the org's evidence (the `qms_tier` property, the
+   * policy's rules), which a file on its own cannot show, names no higher tier.
+   */
+  notes: string[];
 }
 
 export interface ValidateConfigOptions {
@@ -68,8 +74,31 @@ function kindFromContent(value: unknown): ConfigFileKind {
   return 'unknown';
 }
 
-function report(file: string, kind: ConfigFileKind, problems: ConfigProblem[], warnings: ConfigProblem[]): FileReport {
-  return { file, kind, valid: problems.length === 0, problems, warnings };
+function report(
+  file: string,
+  kind: ConfigFileKind,
+  problems: ConfigProblem[],
+  warnings: ConfigProblem[],
+  notes: string[] = [],
+): FileReport {
+  return { file, kind, valid: problems.length === 0, problems, warnings, notes };
+}
+
+/**
+ * The note on a valid repo config: its tier is what it asks for, not what applies
+ * (the strictest tier of the policy is the one request no org evidence can outrank).
+ */
+export function repoTierNote(file: string, tier: string, name: string | undefined, policy: QmsPolicy): string {
+  const ranks = Object.values(policy.tiers).map((t) => t.rank);
+  if (policy.tiers[tier] !== undefined && policy.tiers[tier].rank >= Math.max(...ranks)) {
+    return `${file} asks for tier ${tier}, the policy's strictest: it applies whatever the org's evidence says`;
+  }
+  const repo = name ?? 'NAME';
+  return (
+    `${file} asks for tier ${tier}; a repository may raise its tier, not lower it, so ${tier} applies only where the org's ` +
+    `qms_tier property and the policy's classification rules name no higher tier, which this check cannot see ` +
+    `(qms classify --org ORG --repo ${repo} shows the tier that applies)`
+  );
 }
 
 export async function validateConfigFiles(options: ValidateConfigOptions): Promise<ValidateConfigResult> {
@@ -152,8 +181,10 @@ export async function validateConfigFiles(options: ValidateConfigOptions): Promi
     }
     for (const i of repoIndexes) {
       const p = pending[i]!;
-      const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos });
-      results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings]));
+      const result = parseRepoConfig(p.bytes!, p.file, { policy: policyForRepos, standalone: true });
+      const declared = result.config?.repository;
+      const notes = declared ? [repoTierNote(p.file, declared.tier, declared.name, policyForRepos)] : [];
+      results.set(i, report(p.file, 'repo', result.errors, [...extraWarnings, ...result.warnings], notes));
     }
   }
 

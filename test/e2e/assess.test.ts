@@ -388,12 +388,14 @@ describe('other output formats', () => {
     const run = runs['csv']!;
     expect(run.code, run.stderr).toBe(1);
     const rows = parseCsv(run.stdout);
-    expect(rows[0]).toEqual(['repo', 'branch', 'tier', 'severity', 'setting', 'expected', 'actual', 'message', 'source']);
+    expect(rows[0]).toEqual(['repo', 'branch', 'tier', 'severity', 'setting', 'expected', 'actual', 'message', 'source', 'repo_status']);
     const body = rows.slice(1);
     const d = doc('ada');
     const expected = d.findings.filter((f) => ['acme/core-banking-api', 'acme/hackathon-2025', 'acme/broken-config'].includes(f.repo));
     expect(body).toHaveLength(expected.length);
-    for (const row of body) expect(row).toHaveLength(9);
+    for (const row of body) expect(row).toHaveLength(10);
+    // ada administers every repository: each finding comes from a fully assessed one.
+    expect(new Set(body.map((r) => r[9]))).toEqual(new Set(['assessed']));
     expect(body.map((r) => `${r[0]} ${r[1]} ${r[4]} ${r[5]}`).sort()).toEqual(
       expected.map((f) => `${f.repo} ${f.branch ?? ''} ${f.setting} ${f.expected ?? ''}`).sort(),
     );
@@ -408,14 +410,15 @@ describe('other output formats', () => {
     expect(lines).toHaveLength(d.findings.filter((f) => f.repo === 'acme/core-banking-api' || f.repo === 'acme/broken-config').length);
     for (const line of lines) {
       const f = JSON.parse(line) as FindingDoc;
-      expect(Object.keys(f).sort()).toEqual(['actual', 'branch', 'expected', 'message', 'repo', 'setting', 'severity', 'source', 'target', 'tier']);
+      const keys = ['actual', 'branch', 'expected', 'message', 'repo', 'repo_status', 'setting', 'severity', 'source', 'target', 'tier'];
+      expect(Object.keys(f).sort()).toEqual(keys);
     }
     expect(new Set(lines.map((l) => (JSON.parse(l) as FindingDoc).repo))).toEqual(new Set(['acme/core-banking-api', 'acme/broken-config']));
   });
 
   it('--format markdown: a findings table', () => {
     const lines = runs['markdown']!.stdout.split('\n').filter(Boolean);
-    expect(lines[0]).toBe('| repo | branch | tier | severity | setting | expected | actual | message | source |');
+    expect(lines[0]).toBe('| repo | branch | tier | severity | setting | expected | actual | message | source | repo\\_status |');
     expect(lines.length).toBeGreaterThan(3);
   });
 });

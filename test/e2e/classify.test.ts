@@ -180,14 +180,15 @@ describe('qms classify --write-properties', () => {
     expect(d.properties.mode).toBe('dry-run');
     expect(d.properties.change_set_id).toBeNull();
     const changes = d.properties.changes;
-    // Only repositories whose tier came from weaker evidence than the property.
+    // Only repositories whose tier the policy itself decided (a rule, the default tier).
     expect(changes.map((c) => c.repo)).toContain('acme/design-system');
-    expect(changes.map((c) => c.repo)).toContain('acme/identity-service');
+    expect(changes.map((c) => c.repo)).toContain('acme/payments-ledger');
+    expect(changes.map((c) => c.repo)).not.toContain('acme/identity-service'); // a topic: repository-controlled
     expect(changes.map((c) => c.repo)).not.toContain('acme/core-payment-system'); // repo config
     expect(changes.map((c) => c.repo)).not.toContain('acme/payment-gateway'); // the property itself
     expect(changes.map((c) => c.repo)).not.toContain('acme/legacy-billing'); // skipped
     for (const c of changes) {
-      expect(['topic', 'policy-rule', 'default']).toContain(c.evidence);
+      expect(['policy-rule', 'default']).toContain(c.evidence);
       expect(c.status).toBe('planned');
     }
   });
@@ -203,7 +204,7 @@ describe('qms classify --write-properties', () => {
     expect(d.properties.changes.map((c) => c.repo)).toEqual(planned.map((c) => c.repo));
     expect(d.properties.changes.every((c) => c.status === 'verified')).toBe(true);
     // GitHub (the simulator) now has the values.
-    const values = await writer.api<{ property_name: string; value: unknown }[]>('/repos/acme/identity-service/properties/values');
+    const values = await writer.api<{ property_name: string; value: unknown }[]>('/repos/acme/payments-ledger/properties/values');
     expect(values.body.find((p) => p.property_name === 'qms_tier')?.value).toBe('mission_critical');
     const again = doc('again');
     expect(runs['again']!.code).toBe(0);

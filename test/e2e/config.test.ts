@@ -158,6 +158,9 @@ describe('fixtures/examples', () => {
     expect(run.code).toBe(0);
     expect(lines(run.stderr)).toEqual([
       "warning: core-payment-system.branch-protection.yml:31:3: merge_restrictions: require_linear_history blocks merge commits, and squash and rebase merging are off: no pull request could be merged; qms keeps the tier's merge methods instead",
+      // Its tier is a request the org's evidence could outrank, except the strictest one; the note says which.
+      'note: core-payment-system.branch-protection.yml asks for tier mission_critical, ' +
+        "the policy's strictest: it applies whatever the org's evidence says",
     ]);
   });
 });

@@ -43,7 +43,9 @@ export function registerAssess(program: Command, ctx: ProgramContext): void {
       '\nExit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n' +
         '2 bad flags or config, 3 GitHub auth/API error before anything was assessed\n' +
         '(also: the run does not fit --max-requests or the rate limit left),\n' +
-        '4 some repositories could not be read (the others are assessed and stored).',
+        '4 some repositories could not be read or fully seen, e.g. classic protection\n' +
+        'without admin (unknown is never compliant; the others are assessed and stored;\n' +
+        '4 outranks 1, and the stderr line then names both).',
     )
     .action(async (_opts: AssessFlags, cmd: Command) => {
       await ctx.run<AssessFlags>(cmd, runAssessCommand);
@@ -132,17 +134,17 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
     case 'json':
       await stream.writeChunks(out, stream.jsonDocumentChunks(view.buildAssessDocument(report)));
       break;
-    case 'ndjson':
-      await stream.writeChunks(out, stream.ndjsonChunks(stream.mapIterable(report.findings, view.toFindingRecord)));
-      break;
-    case 'csv':
-      await stream.writeChunks(out, stream.csvChunks(view.FINDING_COLUMNS, report.findings));
-      break;
-    case 'markdown': {
-      const { toMarkdown } = await import('../../output/formats.js');
-      out.write(toMarkdown(view.FINDING_COLUMNS, report.findings));
+    case 'ndjson': {
+      const statusOf = view.repoStatusLookup(report);
+      await stream.writeChunks(out, stream.ndjsonChunks(stream.mapIterable(report.findings, (f) => view.toFindingRecord(f, statusOf))));
       break;
     }
+    case 'csv':
+      await stream.writeChunks(out, stream.csvChunks(view.findingColumns(report), report.findings));
+      break;
+    case 'markdown':
+      out.write(view.renderAssessMarkdown(report));
+      break;
     case 'table': {
       const { createPalette } = await import('../../output/colour.js');
       out.write(view.renderAssessTable(report, { width: outputWidth(runtime), palette: createPalette(runtime.color) }));
@@ -154,8 +156,10 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
   for (const repo of report.repos) {
     if (repo.assessment.status === 'error') runtime.logger.warn(`${repo.repo}: ${repo.assessment.reason}`);
   }
-  if (s.failedRepos.length > 0) {
-    runtime.logger.warn(`${s.failedRepos.length} of ${s.repos} repositories could not be read; the others were assessed and recorded (exit 4)`);
+  const partial = assess.describePartialAssess(s, failOn);
+  if (partial !== null) {
+    // Always shown (--quiet too): it is why the run exits 4.
+    runtime.logger.error(`qms: ${partial}`);
   } else if (s.failing > 0) {
     runtime.logger.info(`${s.failing} finding${s.failing === 1 ? '' : 's'} at or above --fail-on ${failOn}`);
   }

@@ -182,6 +182,8 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
     }
   }
   for (const r of classified) if (r.status === 'error') runtime.logger.warn(`${r.repo}: ${r.error ?? 'could not be read'}`);
+  const partial = classify.describePartialClassify(classified);
+  if (partial !== null) runtime.logger.error(`qms: ${partial}`);
   if (result) runtime.logger.info(`qms_tier writes recorded as change set ${result.changeSetId} (run ${result.runId}) in ${runtime.dbPath}`);
   return exitCode;
 }

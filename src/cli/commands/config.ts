@@ -4,8 +4,9 @@
  *
  * stdout carries the result: `ok FILE` per valid file and one line per problem
  * (`file:line:col: field: message`), or with --json one document
- * `{files: [{file, kind, valid, problems, warnings}]}`. stderr carries warnings
- * and a summary. Exit 0 when every file is valid, 2 otherwise.
+ * `{files: [{file, kind, valid, problems, warnings, notes}]}`. stderr carries
+ * warnings, notes (what the check cannot know: a repo config's tier is a request
+ * the org's evidence may outrank) and a summary. Exit 0 when every file is valid, 2 otherwise.
  */
 import type { Command } from 'commander';
 import { ExitCode, formatConfigProblem, UsageError } from '../../core/errors.js';
@@ -23,7 +24,13 @@ export function registerConfig(program: Command, ctx: ProgramContext): void {
     .description('check qms.config.yml and .qms/branch-protection.yml files; every problem with file, line, column and field')
     .argument('[files...]', 'files to check (default: the policy in use and .qms/branch-protection.yml if present)')
     .option('--kind <kind>', 'treat every file as "policy" or "repo" (default: from the file name, else its content)')
-    .addHelpText('after', '\nExit codes: 0 every file valid, 2 a file has problems.')
+    .addHelpText(
+      'after',
+      '\n"ok FILE" means the file is valid, no more: a repo config\'s tier is a request that\n' +
+        'applies only where the org\'s qms_tier property and policy rules name no higher tier,\n' +
+        'which a file on its own cannot show (a note on stderr says so; qms classify shows the\n' +
+        'tier that applies).\n\nExit codes: 0 every file valid, 2 a file has problems.',
+    )
     .action(async (files: string[], _opts: ValidateFlags, cmd: Command) => {
       await ctx.run<ValidateFlags>(cmd, (flags, runtime) => runValidate(flags, runtime, files), files);
     });
@@ -44,6 +51,7 @@ async function runValidate(flags: ValidateFlags, runtime: Runtime, files: string
     ...(flags.kind !== undefined ? { kind: flags.kind as 'policy' | 'repo' } : {}),
   });
   for (const f of result.files) for (const w of f.warnings) runtime.logger.warn(formatConfigProblem(w));
+  for (const f of result.files) for (const n of f.notes) runtime.logger.info(`note: ${n}`);
 
   const invalid = result.files.filter((f) => !f.valid);
   if (runtime.options.json) {
@@ -62,6 +70,7 @@ async function runValidate(flags: ValidateFlags, runtime: Runtime, files: string
           valid: f.valid,
           problems: f.problems.map(located),
           warnings: f.warnings.map(located),
+          notes: [...f.notes],
         })),
       }),
     );

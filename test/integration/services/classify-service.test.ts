@@ -69,7 +69,7 @@ describe('property writes', () => {
     const { gateway, repos } = await classifyAcme();
     const plan = planPropertyWrites(repos);
     const names = plan.changes.map((c) => c.name);
-    expect(names).toContain('mobile-app'); // topic
+    expect(names).not.toContain('mobile-app'); // topic: repository-controlled, never copied into the org's property
     expect(names).toContain('poc-ml-ranking'); // policy rule
     expect(names).toContain('internal-tools'); // default tier
     expect(names).not.toContain('core-banking-api'); // repo config: never copied into the org's property
@@ -100,10 +100,10 @@ describe('property writes', () => {
   });
 
   it('a refused write is recorded as failed (exit 4) and the lock is released', async () => {
-    const { gateway, repos } = await classifyAcme(['mobile-app', 'search-service']);
+    const { gateway, repos } = await classifyAcme(['poc-ml-ranking', 'internal-tools']);
     const plan = planPropertyWrites(repos);
     expect(plan.changes).toHaveLength(2);
-    sb.sandbox.faults.add({ method: 'PATCH', route: '/orgs/{org}/properties/values', kind: 'status', status: 422 });
+    sb.sandbox.faults.add({ method: 'PATCH', route: '/orgs/{org}/properties/values', kind: 'status', status: 422, times: 0 });
     const result = await applyPropertyWrites(
       { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify --write-properties', logger },
       'acme',
@@ -117,7 +117,7 @@ describe('property writes', () => {
   });
 
   it('refuses while another mutating run holds the lock (exit 5), writing nothing', async () => {
-    const { gateway, repos } = await classifyAcme(['mobile-app']);
+    const { gateway, repos } = await classifyAcme(['internal-tools']);
     const held = temp.store.lock.acquire({ command: 'qms apply', actor: 'someone', heartbeatMs: 0 });
     try {
       const from = sb.exchanges.length;

@@ -120,7 +120,8 @@ describe('classify view', () => {
       expect(visible(line), JSON.stringify(line)).toBe(true);
       expect([...line].length).toBeLessThanOrEqual(80);
     }
-    expect(text).toMatch(/qms_tier property: 1 change\(s\) planned/);
+    // Its tier comes from a topic (repository-controlled): never copied into the property.
+    expect(text).toMatch(/qms_tier property: 0 change\(s\) planned/);
     expect(text).toMatch(/^Classification of acme: 1 repository, 1 classified/);
   });
 });

@@ -76,6 +76,24 @@ describe('parseRepoConfig', () => {
     ]);
   });
 
+  it('checked on its own (standalone): warns, located at repository.tier, when a name rule puts the repository higher', () => {
+    const text = 'repository:\n  name: payments-ledger\n  tier: experimental\n';
+    const r = parseRepoConfig(text, 'x.yml', { standalone: true });
+    expect(r.errors).toEqual([]);
+    expect(r.config?.repository.tier).toBe('experimental');
+    expect(r.warnings.map((w) => `${w.line}:${w.column} ${w.pointer} ${w.message}`)).toEqual([
+      '3:9 /repository/tier policy rule 1 (financial/payment systems (seed §2.1.1)) puts "payments-ledger" in tier mission_critical: ' +
+        'a repository may raise its tier, not lower it, so "experimental" will not apply ' +
+        "unless the org's qms_tier property says otherwise " +
+        '(assess reports it as a finding)',
+    ]);
+    // Not standalone (assess has the org's evidence and reports a finding instead), raising, or no name: no warning.
+    expect(parseRepoConfig(text, 'x.yml').warnings).toEqual([]);
+    const raising = 'repository:\n  name: payments-ledger\n  tier: mission_critical\n';
+    expect(parseRepoConfig(raising, 'x.yml', { standalone: true }).warnings).toEqual([]);
+    expect(parseRepoConfig('repository:\n  tier: experimental\n', 'x.yml', { standalone: true }).warnings).toEqual([]);
+  });
+
   it('returns (never throws) for any garbage', () => {
     for (const text of ['', '---\n---\n', '[', 'repository: 5', 'repository: {tier: [a]}', '\u0000', 'a: &a [*a]']) {
       const r = parseRepoConfig(text, 'x.yml');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRepo, tierTopic, resolveTierName } from '../../../src/core/classify.js';
+import { classifyRepo, resolveTierName, ruleForName, tierTopic } from '../../../src/core/classify.js';
 import type { ParsedRepoConfig } from '../../../src/core/live-state.js';
 import { graphqlState, repoInfo, smallPolicy } from './helpers.js';
 
@@ -18,13 +18,18 @@ const policy = smallPolicy({
 });
 
 describe('classifyRepo evidence order', () => {
-  it('uses the repo config first and notes a disagreeing custom property and topic', () => {
+  it('lets the repo config raise the tier above the property, naming both, and notes a disagreeing topic', () => {
     const repo = repoInfo({ name: 'payment-api', topics: ['qms-tier-bronze'], customProperties: { qms_tier: 'bronze' } });
     const c = classifyRepo(graphqlState(repo), policy, validConfig('gold'));
     expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' } });
-    expect(c.reason).toContain('.qms/branch-protection.yml');
-    expect(c.notes.filter((n) => n.startsWith('Conflicting evidence'))).toHaveLength(2);
-    expect(c.notes.join('\n')).toMatch(/custom property qms_tier says bronze/);
+    expect(c.reason).toBe(
+      'The repo config .qms/branch-protection.yml asks for gold; ' +
+        'org evidence (custom property qms_tier=bronze) says bronze: the higher tier applies.',
+    );
+    expect(c.overruled).toBeUndefined();
+    expect(c.notes.filter((n) => n.startsWith('Conflicting evidence'))).toEqual([
+      'Conflicting evidence: topic qms-tier-bronze says bronze, but the repo config .qms/branch-protection.yml decides gold.',
+    ]);
   });
 
   it('uses the custom property when there is no repo config', () => {
@@ -133,5 +138,93 @@ describe('classifyRepo skipped and special repositories', () => {
     const c = classifyRepo(graphqlState(repoInfo({ name: 'misc' })), smallPolicy({ defaultTier: 'nope' }));
     expect(c).toMatchObject({ status: 'skipped', tier: null });
     expect(c.reason).toMatch(/'nope' is not defined/);
+  });
+});
+
+describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
+  const payments = repoInfo({ name: 'payments-ledger' });
+
+  it('a repo config below a policy rule is overruled: the rule\'s tier applies, with the reason and what was asked', () => {
+    const c = classifyRepo(graphqlState(payments), policy, validConfig('bronze'));
+    expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'policy-rule', detail: 'rule 1: payment systems' } });
+    expect(c.reason).toBe(
+      'The repo config .qms/branch-protection.yml asks for bronze; ' +
+        'org evidence (policy rule 1: payment systems) says gold: the higher tier applies.',
+    );
+    expect(c.overruled).toEqual({
+      kind: 'repo-config',
+      detail: '.qms/branch-protection.yml',
+      tier: 'bronze',
+      orgTier: 'gold',
+      orgEvidence: { kind: 'policy-rule', detail: 'rule 1: payment systems' },
+    });
+  });
+
+  it('a repo config below the qms_tier property is overruled by the property', () => {
+    const c = classifyRepo(graphqlState(repoInfo({ name: 'misc', customProperties: { qms_tier: 'gold' } })), policy, validConfig('bronze'));
+    expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'custom-property', detail: 'qms_tier=gold' } });
+    expect(c.overruled).toMatchObject({
+      kind: 'repo-config',
+      tier: 'bronze',
+      orgEvidence: { kind: 'custom-property', detail: 'qms_tier=gold' },
+    });
+    expect(c.reason).toMatch(/asks for bronze; org evidence \(custom property qms_tier=gold\) says gold: the higher tier applies/);
+  });
+
+  it('topics are repository-controlled too: a tier topic below a rule is overruled, one above it raises the tier', () => {
+    const low = classifyRepo(graphqlState(repoInfo({ name: 'payments-ledger', topics: ['qms-tier-bronze'] })), policy);
+    expect(low.tier).toBe('gold');
+    expect(low.overruled).toMatchObject({ kind: 'topic', detail: 'qms-tier-bronze', tier: 'bronze', orgTier: 'gold' });
+    const goCli = repoInfo({ name: 'cli', visibility: 'public', language: 'Go', topics: ['qms-tier-gold'] });
+    const high = classifyRepo(graphqlState(goCli), policy);
+    expect(high).toMatchObject({ tier: 'gold', evidence: { kind: 'topic', detail: 'qms-tier-gold' } });
+    expect(high.overruled).toBeUndefined();
+    expect(high.reason).toBe(
+      'The topic qms-tier-gold asks for gold; ' +
+        'org evidence (policy rule 3: visibility public, language go) says bronze: the higher tier applies.',
+    );
+  });
+
+  it('the property is the org\'s explicit word: it outranks a rule even when lower (no repository evidence involved)', () => {
+    const c = classifyRepo(graphqlState(repoInfo({ name: 'payments-ledger', customProperties: { qms_tier: 'bronze' } })), policy);
+    expect(c).toMatchObject({ tier: 'bronze', evidence: { kind: 'custom-property' } });
+    expect(c.overruled).toBeUndefined();
+  });
+
+  it('with no org evidence the repository decides, even below the default tier (the default is not evidence)', () => {
+    const p = smallPolicy({ defaultTier: 'gold' });
+    const c = classifyRepo(graphqlState(repoInfo({ name: 'misc' })), p, validConfig('bronze'));
+    expect(c).toMatchObject({ tier: 'bronze', evidence: { kind: 'repo-config' } });
+    expect(c.overruled).toBeUndefined();
+    // An org that wants a floor everywhere adds a catch-all rule.
+    const floor = smallPolicy({ defaultTier: 'gold', classification: [{ tier: 'gold', match: {} }] });
+    const held = classifyRepo(graphqlState(repoInfo({ name: 'misc' })), floor, validConfig('bronze'));
+    expect(held).toMatchObject({
+      tier: 'gold',
+      overruled: { tier: 'bronze', orgEvidence: { kind: 'policy-rule', detail: 'rule 1: matches every repository' } },
+    });
+  });
+
+  it('equal tiers: the repository\'s declaration is the evidence, nothing is overruled', () => {
+    const c = classifyRepo(graphqlState(payments), policy, validConfig('gold'));
+    expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'repo-config' } });
+    expect(c.reason).toBe('The repo config .qms/branch-protection.yml declares tier gold.');
+    expect(c.overruled).toBeUndefined();
+  });
+});
+
+describe('ruleForName (a repo config checked on its own)', () => {
+  it('finds the rule a name alone decides, and says undecidable when an earlier rule needs more than the name', () => {
+    expect(ruleForName(policy, 'payments-ledger')).toEqual({ index: 0, tier: 'gold', description: 'payment systems' });
+    // Rule 2 needs topics: it could match any name, so the answer is not known.
+    expect(ruleForName(policy, 'misc')).toBe('undecidable');
+    const namesOnly = smallPolicy({
+      classification: [
+        { tier: 'gold', match: { names: ['*payment*'] } },
+        { tier: 'bronze', match: { names: ['acme/x'] } },
+      ],
+    });
+    expect(ruleForName(namesOnly, 'web')).toBe('undecidable');
+    expect(ruleForName(smallPolicy({ classification: [{ tier: 'gold', match: { names: ['*payment*'] } }] }), 'web')).toBeNull();
   });
 });

@@ -204,6 +204,53 @@ describe('assessRepo: repo config and merge settings', () => {
     expect(b.findings.map((f) => [f.branch, f.setting, f.expected, f.actual])).toContainEqual(['main', 'requiredReviews.requiredApprovingReviewCount', 3, 2]);
   });
 
+  it('a repo config asking for a lower tier than a policy rule: a high finding, the rule\'s tier is the floor', () => {
+    const repoConfig: ParsedRepoConfig = {
+      status: 'valid',
+      path: '.qms/branch-protection.yml',
+      config: { repository: { tier: 'experimental' }, reviewRequirements: { requiredReviewers: 1 } },
+    };
+    const live = graphqlState(repoInfo({ name: 'payments-ledger', merge: { ...mc.merge } as RepoInfo['merge'] }), {
+      classicRules: mcRules([classicRule('main', desiredProtection(null, mcFloor))]),
+    });
+    const classification = classifyRepo(live, policy, repoConfig);
+    expect(classification.tier).toBe('mission_critical');
+    const tierPolicy = resolveTierPolicy(policy.tiers, classification.tier, repoConfig, 'main');
+    expect(tierPolicy!.name).toBe('mission_critical');
+    const a = assessRepo(live, classification, tierPolicy, { tiers: policy.tiers, repoConfig });
+    expect(a.status).toBe('assessed');
+    const lowered = a.findings.find((f) => f.setting === 'repoConfig.repository.tier');
+    expect(lowered).toMatchObject({ expected: 'mission_critical', actual: 'experimental', severity: 'high', tier: 'mission_critical' });
+    expect(lowered!.branch).toBeNull();
+    expect(lowered!.message).toBe(
+      'repo config .qms/branch-protection.yml asks for tier experimental, below mission_critical from policy rule 1: ' +
+        'financial/payment systems (seed §2.1.1) (not applied)',
+    );
+    // Its looser settings are judged against the tier that applies, and the protection meets it.
+    const settings = a.findings.map((f) => f.setting).sort();
+    expect(settings).toEqual(['repoConfig.repository.tier', 'repoConfig.review_requirements.required_reviewers']);
+    expect(meetsFailOn(a.findings, 'high')).toBe(true);
+  });
+
+  it('a tier topic below the qms_tier property is a finding too (tierTopic); one above it is not', () => {
+    const withTopic = (topic: string) =>
+      graphqlState(repoInfo({ name: 'svc', topics: [topic], customProperties: { qms_tier: 'standard' } }), { classicRules: [] });
+    const low = withTopic('qms-tier-experimental');
+    const c = classifyRepo(low, policy);
+    const a = assessRepo(low, c, policy.tiers[c.tier!]!, { tiers: policy.tiers });
+    expect(a.findings.find((f) => f.setting === 'tierTopic')).toMatchObject({
+      expected: 'standard',
+      actual: 'experimental',
+      severity: 'high',
+      source: 'qms-tier-experimental',
+    });
+    const high = withTopic('qms-tier-mission-critical');
+    const h = classifyRepo(high, policy);
+    expect(h.tier).toBe('mission_critical');
+    const b = assessRepo(high, h, policy.tiers['mission_critical']!, { tiers: policy.tiers });
+    expect(b.findings.some((f) => f.setting === 'tierTopic')).toBe(false);
+  });
+
   it('maps parseRepoConfig results into the parsed repo config', () => {
     const file = { kind: 'found' as const, path: '.qms/branch-protection.yml', text: 'x' };
     const err = { file: file.path, line: 1, column: 1, message: 'bad' };
@@ -339,6 +386,38 @@ describe('summarizeByTier and meetsFailOn', () => {
     expect(m.gaps.critical).toBeGreaterThan(0);
     expect(m.levels).toEqual({ 'mission-grade': 1, none: 1, unknown: 1 });
     expect(summary[2]).toMatchObject({ repos: 1, skipped: 1 });
+  });
+
+  it('every repository counts once: one that could not be fully seen is unknown, never a gap of an assessed one', () => {
+    const invalid: ParsedRepoConfig = {
+      status: 'invalid',
+      path: '.qms/branch-protection.yml',
+      problems: [{ file: '.qms/branch-protection.yml', line: 1, column: 1, message: 'not valid YAML' }],
+    };
+    const good = graphqlState(repoInfo({ name: 'a', merge: { ...mc.merge } as RepoInfo['merge'] }), {
+      classicRules: mcRules([classicRule('main', desiredProtection(null, mcFloor))]),
+    });
+    const bare = graphqlState(repoInfo({ name: 'b', merge: { ...mc.merge } as RepoInfo['merge'] }), { classicRules: mcRules() });
+    // Read-only: classic protection unseen; the invalid repo config is still a finding.
+    const hidden = graphqlState(repoInfo({ name: 'c', merge: null }), { access: 'read-only', classicRules: [] });
+    const hidden2 = graphqlState(repoInfo({ name: 'd', merge: null }), { access: 'read-only', classicRules: [] });
+    const failed = graphqlState(repoInfo({ name: 'e' }), { readError: 'HTTP 500' });
+    const all = [
+      assess(good, 'mission_critical'),
+      assess(bare, 'mission_critical'),
+      assess(hidden, 'mission_critical', policy, { repoConfig: invalid }),
+      assess(hidden2, 'mission_critical'),
+      assess(failed, 'mission_critical'),
+    ];
+    expect(all.map((a) => a.status)).toEqual(['assessed', 'assessed', 'unknown', 'unknown', 'error']);
+    expect(all[2]!.findings.length).toBeGreaterThan(0);
+    const [m] = summarizeByTier(all, policy.tiers);
+    expect(m).toMatchObject({ repos: 5, assessed: 2, compliant: 1, withGaps: 1, unknown: 2, errors: 1, notApplicable: 0, skipped: 0 });
+    expect(m!.compliant + m!.withGaps + m!.unknown + m!.notApplicable + m!.skipped + m!.errors).toBe(m!.repos);
+    // Findings by severity cover every repository; the part from repositories not fully seen is said apart.
+    expect(m!.gapsNotFullyAssessed).toEqual({ critical: 0, high: 1, medium: 0, low: 0 });
+    const total = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x + y, 0);
+    expect(total(m!.gaps)).toBe(all.reduce((n, a) => n + a.findings.length, 0));
   });
 
   it('meetsFailOn compares against the threshold inclusively', () => {
