@@ -113,7 +113,7 @@ async function runAssessCommand(flags: AssessFlags, runtime: Runtime): Promise<n
         policyOrigin: policyOriginOf(loaded),
         store,
         actor: viewer.login,
-        apiUrl: runtime.apiUrl,
+        apiUrl: runtime.apiHost,
         toolVersion: toolVersion(),
         logger: runtime.logger,
         signal: runtime.signal,
