@@ -97,6 +97,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     control: createControlHandler({ stats, faults, config: () => ({ ...config }), configure, reset, state: () => holder.state }),
   });
   const server = http.createServer(handler);
+  // The client often shares this event loop (qms --sandbox, tests). Were the loop blocked
+  // longer than Node's keep-alive timeout (5 s), the server would drop an idle socket the
+  // client has just reused (ECONNRESET); idle sockets are the client's to close.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
