@@ -1,8 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const simSource = (file: string): string => fileURLToPath(new URL(`./packages/github-sim/src/${file}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // qms's tests run the simulator from its TypeScript source, as the package's own
+    // tests do, so a simulator edit needs no rebuild; the built `qms` (e2e tests)
+    // loads the package's dist/ through node_modules like any user would.
+    alias: [
+      { find: /^@qms\/github-sim\/contract$/, replacement: simSource('contract/index.ts') },
+      { find: /^@qms\/github-sim$/, replacement: simSource('index.ts') },
+    ],
+  },
   test: {
-    include: ['test/**/*.test.ts'],
+    // The simulator package's tests run here too (npm test), with the same settings.
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // e2e tests spawn the built binary and start simulators on ephemeral ports.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -26,32 +26,41 @@
  * Results: bench/results/latest.json and the table in bench/README.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The simulator package (a workspace) and what of it the snapshot needs. */
+const SIM = 'packages/github-sim';
+const SIM_ENTRIES = ['package.json', 'dist', 'fixtures'];
 /** Where the measured build lives: a private copy of it (see snapshotBuild). */
 let RUN_ROOT = ROOT;
 let BIN = path.join(ROOT, 'bin/qms.js');
 
 /**
  * Copy the build (bin, dist, schemas, fixtures, package.json, the simulator
- * script) to a temporary directory and run everything from there, so a rebuild
- * of dist/ while the benchmark runs (it takes minutes) cannot change what is
- * measured half-way.
+ * package's build and the simulator script) to a temporary directory and run
+ * everything from there, so a rebuild of dist/ while the benchmark runs (it
+ * takes minutes) cannot change what is measured half-way.
  */
 function snapshotBuild() {
   if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qms-bench-build-'));
-  for (const entry of ['bin', 'dist', 'schemas', 'fixtures', 'package.json']) {
+  for (const entry of ['bin', 'dist', 'schemas', 'fixtures', 'package.json', ...SIM_ENTRIES.map((e) => `${SIM}/${e}`)]) {
     if (existsSync(path.join(ROOT, entry))) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   mkdirSync(path.join(dir, 'bench'));
   cpSync(path.join(ROOT, 'bench/sim-server.js'), path.join(dir, 'bench/sim-server.js'));
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // node_modules: links to the installed packages, except the workspace link to the
+  // simulator, which points at the copy above instead of the live packages/github-sim.
+  mkdirSync(path.join(dir, 'node_modules/@qms'), { recursive: true });
+  for (const name of readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (name !== '@qms') symlinkSync(path.join(ROOT, 'node_modules', name), path.join(dir, 'node_modules', name), 'dir');
+  }
+  symlinkSync(path.join(dir, SIM), path.join(dir, 'node_modules/@qms/github-sim'), 'dir');
   RUN_ROOT = dir;
   BIN = path.join(dir, 'bin/qms.js');
   return () => rmSync(dir, { recursive: true, force: true });

@@ -2,18 +2,18 @@
 /**
  * The GitHub simulator for the benchmarks, in its own process so that the RSS
  * measured for qms is qms's alone. Serves one generated organization
- * (src/sandbox/generate.ts: deterministic for a seed) on 127.0.0.1 and prints
+ * (@qms/github-sim's generateOrg: deterministic for a seed) on 127.0.0.1 and prints
  * one JSON line `{"url", "pid", "repos"}` when ready; stops on SIGTERM/SIGINT.
  *
  *   node bench/sim-server.js --org bench --repos 10000 --seed 42 --latency 50 [--secondary-limits]
  *
- * Runs against dist/ (build first). The control API (/_sandbox/stats, …/config)
+ * Runs against the package's dist/ (build first). The control API (/_sandbox/stats, …/config)
  * lets bench/run.js count requests per scenario and change the latency; the
  * line `statuses` on stdin answers with the response statuses seen (secondary
  * limits are 403/429 with retry-after).
  */
 import { parseArgs } from 'node:util';
-import { generateOrg, startSandbox } from '../dist/sandbox/index.js';
+import { generateOrg, startSandbox } from '@qms/github-sim';
 
 const { values } = parseArgs({
   options: {

@@ -33,7 +33,7 @@ export class Runtime {
   private gatewayPromise: Promise<GitHubGateway> | undefined;
   private viewerPromise: Promise<Viewer> | undefined;
   private sandboxUrl: string | undefined;
-  private sandboxInstance: import('../sandbox/index.js').Sandbox | undefined;
+  private sandboxInstance: import('@qms/github-sim').Sandbox | undefined;
   private readonly stores = new Map<'rw' | 'ro', Promise<Store>>();
   private interruptsDeferred = false;
   private policyPromise: Promise<LoadedPolicy> | undefined;
@@ -138,7 +138,7 @@ export class Runtime {
   }
 
   /** The in-process simulator, once `gateway()` started it under --sandbox. */
-  get sandbox(): import('../sandbox/index.js').Sandbox | undefined {
+  get sandbox(): import('@qms/github-sim').Sandbox | undefined {
     return this.sandboxInstance;
   }
 
@@ -151,7 +151,7 @@ export class Runtime {
   private async createGateway(): Promise<GitHubGateway> {
     const { createGateway, resolveAuth, validateApiUrl } = await import('../github/create-gateway.js');
     if (this.options.sandbox) {
-      const { startSandbox, sandboxTokenFor } = await import('../sandbox/index.js');
+      const { startSandbox, sandboxTokenFor } = await import('@qms/github-sim');
       const sandbox = await startSandbox({ statePath: this.sandboxStatePath, persist: true });
       this.onClose(() => sandbox.close());
       this.sandboxUrl = sandbox.url;

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Viewer } from '../core/github-types.js';
-import type { SimState } from '../sandbox/model.js';
+import type { SandboxSummary } from '@qms/github-sim';
 
 export interface SandboxOrgSummary {
   login: string;
@@ -40,13 +40,14 @@ export interface SandboxStatus {
 /** Reads every org through the gateway (real HTTP to the in-process simulator). */
 export async function readSandboxStatus(deps: {
   gateway: GitHubGateway;
-  state: SimState;
+  /** The simulator's orgs and users (its public summary; the API answers the rest). */
+  sandbox: SandboxSummary;
   stateFile: string;
   apiUrl: string;
 }): Promise<SandboxStatus> {
   const viewer = await deps.gateway.getViewer();
   const orgs: SandboxOrgSummary[] = [];
-  for (const org of deps.state.orgs) {
+  for (const org of deps.sandbox.orgs) {
     const summary: SandboxOrgSummary = {
       login: org.login,
       plan: org.plan,
@@ -74,6 +75,6 @@ export async function readSandboxStatus(deps: {
     viewer,
     rateLimit: { remaining: limits.core.remaining, limit: limits.core.limit },
     orgs,
-    users: deps.state.users.map((u) => ({ login: u.login, persona: u.persona, roles: [...u.roles], token: u.token })),
+    users: deps.sandbox.users.map((u) => ({ login: u.login, persona: u.persona, roles: [...u.roles], token: u.token })),
   };
 }

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { Exchange } from '../../src/sandbox/index.js';
+import type { Exchange } from '@qms/github-sim';
 import { ACTOR_FRAGMENT, RULE_FIELDS } from '../../src/github/map/protection-rule.js';
 import { runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 

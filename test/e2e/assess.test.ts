@@ -1,7 +1,7 @@
 /**
  * `qms assess` through the built binary against the simulator (started here, in
  * the test process, with GitHub's contract checked on every exchange), checked
- * case by case against fixtures/sandbox/README.md ("Repositories and the case
+ * case by case against packages/github-sim/README.md ("Repositories and the case
  * each covers").
  *
  * The runs are independent, so they start together in beforeAll and the tests

@@ -1,6 +1,6 @@
 /**
  * `qms classify` through the built binary against the simulator: the tier and
- * evidence of each fixture repository (fixtures/sandbox/README.md, "tier
+ * evidence of each fixture repository (packages/github-sim/README.md, "tier
  * evidence" column), the JSON schema, 80 columns, and `--write-properties`
  * (refused without --yes off a terminal, --dry-run writes nothing, a real write
  * is recorded as a change set and is idempotent).

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, runQms, type TempDirs } from '../helpers/e2e.js';
 import { startCheckedSandbox } from '../helpers/sandbox.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@qms/github-sim';
 
 let dirs: TempDirs;
 let sandbox: Sandbox;
@@ -57,7 +57,7 @@ describe('help, version and usage errors', () => {
     expect(result.status).toBe(0);
     const loaded = readFileSync(record, 'utf8');
     expect(loaded).toContain('/dist/cli/main.js');
-    expect(loaded).not.toMatch(/@octokit|better-sqlite3|\/dist\/store\/|\/dist\/github\/|\/dist\/sandbox\//);
+    expect(loaded).not.toMatch(/@octokit|better-sqlite3|\/dist\/store\/|\/dist\/github\/|\/dist\/sandbox\/|github-sim/);
   });
 
   it('a closed stdout pipe is not a crash', () => {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import type { Exchange, Sandbox } from '../../src/sandbox/index.js';
+import type { Exchange, Sandbox } from '@qms/github-sim';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, type TempDirs } from '../helpers/e2e.js';
 import { startCheckedSandbox } from '../helpers/sandbox.js';
 import { ADA, captureLive, isWrite, qmsRunner } from './apply-helpers.js';

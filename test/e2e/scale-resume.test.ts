@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateOrg, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { generateOrg, startSandbox, type Sandbox } from '@qms/github-sim';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, runQms, type TempDirs } from '../helpers/e2e.js';
 
 const ORG = 'killco';

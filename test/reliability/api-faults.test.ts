@@ -16,7 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_HINT, isBuilt, makeTempDirs, type QmsRun, type TempDirs } from '../helpers/e2e.js';
-import type { FaultRule } from '../../src/sandbox/index.js';
+import type { FaultRule } from '@qms/github-sim';
 import { captureLive, jsonOf } from '../e2e/apply-helpers.js';
 import {
   acceptedWrites,

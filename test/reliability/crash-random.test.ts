@@ -18,8 +18,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture, startSandbox, type Exchange, type Sandbox } from '../../src/sandbox/index.js';
-import type { SimState } from '../../src/sandbox/model.js';
+import { loadFixture, startSandbox, type Exchange, type Sandbox, type SimState } from '@qms/github-sim';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, type TempDirs } from '../helpers/e2e.js';
 import { ADA, captureLive } from '../e2e/apply-helpers.js';
 import { acceptedWrites, expectEveryWriteRecorded, isWrite, qmsOn, runPool, seededRandom, storeFacts, withoutOrigin } from './helpers.js';

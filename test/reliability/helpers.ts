@@ -10,8 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { loadFixture, type Exchange, type Sandbox, type StartSandboxOptions } from '../../src/sandbox/index.js';
-import type { SimState } from '../../src/sandbox/model.js';
+import { loadFixture, type Exchange, type Sandbox, type StartSandboxOptions, type SimState } from '@qms/github-sim';
 import { openStore } from '../../src/store/index.js';
 import { runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 import { startCheckedSandbox } from '../helpers/sandbox.js';

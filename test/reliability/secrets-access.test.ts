@@ -22,7 +22,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimUser } from '../../src/sandbox/model.js';
+import type { SimUser } from '@qms/github-sim';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 import { captureLive } from '../e2e/apply-helpers.js';
 import { describeRun, expectSoundStore, FAST, fixtureCopy, qmsOn, sqlRows, startRelSandbox, storeBytes, type RelSandbox } from './helpers.js';

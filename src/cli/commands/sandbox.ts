@@ -58,7 +58,7 @@ export function registerSandbox(program: Command, ctx: ProgramContext): void {
         const { readSandboxStatus } = await import('../../services/sandbox.js');
         const status = await readSandboxStatus({
           gateway,
-          state: runtime.sandbox!.state,
+          sandbox: runtime.sandbox!.summary(),
           stateFile: runtime.sandboxStatePath,
           apiUrl: runtime.apiUrl,
         });
@@ -72,9 +72,9 @@ export function registerSandbox(program: Command, ctx: ProgramContext): void {
     .description('throw away the sandbox state and reseed it from the fixtures')
     .action(async (_opts: object, cmd: Command) => {
       await ctx.run(cmd, async (_flags: object, runtime: Runtime) => {
-        const { resetStateFile } = await import('../../sandbox/index.js');
-        const state = await resetStateFile(runtime.sandboxStatePath);
-        const summary = state.orgs.map((o) => `${o.login}: ${state.repos.filter((r) => r.owner === o.login).length} repositories`);
+        const { resetStateFile, summarizeSandbox } = await import('@qms/github-sim');
+        const { orgs } = summarizeSandbox(await resetStateFile(runtime.sandboxStatePath));
+        const summary = orgs.map((o) => `${o.login}: ${o.repositories} repositories`);
         if (runtime.options.json) {
           runtime.io.stdout.write(`${JSON.stringify({ stateFile: runtime.sandboxStatePath, orgs: summary }, null, 2)}\n`);
         } else {
@@ -97,7 +97,7 @@ export function registerSandbox(program: Command, ctx: ProgramContext): void {
         const port = parsePort(flags.port);
         const latencyMs = parseMs('--latency', flags.latency);
         const statePath = flags.state ?? runtime.sandboxStatePath;
-        const { startSandbox, resetStateFile, listSandboxUsers } = await import('../../sandbox/index.js');
+        const { startSandbox, resetStateFile } = await import('@qms/github-sim');
         if (flags.fresh && flags.persist !== false) await resetStateFile(statePath);
         const server = await startSandbox({
           port,
@@ -106,7 +106,7 @@ export function registerSandbox(program: Command, ctx: ProgramContext): void {
           ...(flags.fresh && flags.persist === false ? {} : { statePath }),
           persist: flags.persist !== false,
         });
-        const users = listSandboxUsers(server.state);
+        const { users } = server.summary();
         const out = runtime.io.stdout;
         if (runtime.options.json) {
           out.write(`${JSON.stringify({ url: server.url, stateFile: flags.persist === false ? null : statePath, users })}\n`);

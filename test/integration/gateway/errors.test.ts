@@ -4,7 +4,7 @@
  * repositories, missing repositories/branches, rejected bodies.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@qms/github-sim';
 import {
   AuthError,
   NotFoundError,

@@ -2,7 +2,7 @@
  * Shared set-up for gateway integration tests: a simulator on 127.0.0.1 and a
  * real Octokit gateway talking to it over HTTP (no mocks).
  */
-import type { Sandbox, StartSandboxOptions } from '../../../src/sandbox/index.js';
+import type { Sandbox, StartSandboxOptions } from '@qms/github-sim';
 import { startCheckedSandbox } from '../../helpers/sandbox.js';
 import { createGateway, type GatewayOptions } from '../../../src/github/create-gateway.js';
 import type { GitHubGateway } from '../../../src/github/gateway.js';

@@ -3,7 +3,7 @@
  * of the gateway, against the simulator over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateOrg, loadFixture, type Sandbox } from '../../../src/sandbox/index.js';
+import { generateOrg, loadFixture, type Sandbox } from '@qms/github-sim';
 import { collect, gatewayFor, withSandbox, type GatewayHarness } from './helpers.js';
 
 describe('listing and paging over HTTP', () => {

@@ -8,7 +8,7 @@
  * visibly held (the simulator has not seen it) and an unpaced one visibly is not.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { Exchange, Sandbox } from '../../../src/sandbox/index.js';
+import type { Exchange, Sandbox } from '@qms/github-sim';
 import { isMutativeRequest } from '../../../src/github/octokit-client.js';
 import { emptyProtection } from '../../../src/core/protection.js';
 import { InterruptedError } from '../../../src/core/errors.js';

@@ -6,7 +6,7 @@
  * PUT replaces the whole rule (nothing of the previous case survives).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@qms/github-sim';
 import {
   baseRuleProtection,
   emptyProtection,

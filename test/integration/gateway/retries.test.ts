@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { Exchange, Sandbox } from '../../../src/sandbox/index.js';
+import type { Exchange, Sandbox } from '@qms/github-sim';
 import { GitHubError, InterruptedError, RateLimitError } from '../../../src/core/errors.js';
 import { gatewayFor, sandboxToken, withSandbox } from './helpers.js';
 

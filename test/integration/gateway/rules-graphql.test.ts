@@ -4,7 +4,7 @@
  * leaves nothing of the old rule behind, delete.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@qms/github-sim';
 import { ValidationFailedError } from '../../../src/core/errors.js';
 import { baseRuleProtection, normalizeProtection, type BranchProtection } from '../../../src/core/protection.js';
 import { gatewayFor, withSandbox, type GatewayHarness } from './helpers.js';

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/core/default-policy.js';
-import { generateOrg, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { generateOrg, startSandbox, type Sandbox } from '@qms/github-sim';
 import { classifyOrg } from '../../../src/services/classify.js';
 import { evaluateOrg } from '../../../src/services/evaluate.js';
 import type { RepoEvaluation } from '../../../src/services/evaluation.js';

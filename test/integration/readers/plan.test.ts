@@ -11,7 +11,7 @@ import { defaultPolicy } from '../../../src/core/default-policy.js';
 import { buildPlan, type Plan } from '../../../src/core/plan.js';
 import { evaluateOrg } from '../../../src/services/evaluate.js';
 import { createLiveStateReader } from '../../../src/services/readers/graphql-reader.js';
-import { generateOrg, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { generateOrg, startSandbox, type Sandbox } from '@qms/github-sim';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 import { collect, gatewayAs } from '../services/helpers.js';
 
