@@ -75,13 +75,24 @@ export class Runtime {
    */
   get dbPath(): string {
     if (this.options.db) return path.resolve(this.io.cwd, this.options.db);
-    const stateHome = this.io.env['XDG_STATE_HOME'] || path.join(this.io.env['HOME'] || os.homedir(), '.local', 'state');
-    return this.options.sandbox ? path.join(stateHome, 'qms', 'sandbox', 'qms.db') : path.join(stateHome, 'qms', 'qms.db');
+    return this.options.sandbox ? this.sandboxDefaultDbPath : path.join(this.stateDir, 'qms.db');
   }
 
-  /** The simulator's state file sits beside the store, so --sandbox runs see each other's changes. */
+  private get stateDir(): string {
+    const stateHome = this.io.env['XDG_STATE_HOME'] || path.join(this.io.env['HOME'] || os.homedir(), '.local', 'state');
+    return path.join(stateHome, 'qms');
+  }
+
+  private get sandboxDefaultDbPath(): string {
+    return path.join(this.stateDir, 'sandbox', 'qms.db');
+  }
+
+  /**
+   * The simulator's state file sits beside the sandbox's store (--db when given), so
+   * --sandbox runs see each other's changes; `qms sandbox reset|serve` use the same file.
+   */
   get sandboxStatePath(): string {
-    return path.join(path.dirname(this.dbPath), 'sandbox-state.json');
+    return path.join(path.dirname(this.options.db ? this.dbPath : this.sandboxDefaultDbPath), 'sandbox-state.json');
   }
 
   /** Register cleanup to run when the command ends (reverse order). */

@@ -112,7 +112,7 @@ describe('qms sandbox', () => {
       expect(status.orgs.find((o: { login: string }) => o.login === 'acme-labs')).toMatchObject({ plan: 'free' });
       expect(status.users.find((u: { login: string }) => u.login === 'quinn')).toMatchObject({ token: 'qms_sandbox_quinn' });
       // State beside the store, private to the user.
-      const stateFile = path.join(local.stateHome, 'qms', 'sandbox-state.json');
+      const stateFile = path.join(local.stateHome, 'qms', 'sandbox', 'sandbox-state.json');
       expect(status.stateFile).toBe(stateFile);
       expect(statSync(stateFile).mode & 0o777).toBe(0o600);
     } finally {
@@ -136,7 +136,7 @@ describe('qms sandbox', () => {
   it('reset reseeds the state file, corrupt or not', async () => {
     const local = makeTempDirs('qms-sandbox-reset-');
     try {
-      const stateFile = path.join(local.stateHome, 'qms', 'sandbox-state.json');
+      const stateFile = path.join(local.stateHome, 'qms', 'sandbox', 'sandbox-state.json');
       expect((await runQms(['sandbox', 'status'], { env: local.env })).code).toBe(0);
       rmSync(stateFile);
       writeFileSync(stateFile, '{ not json');
@@ -177,7 +177,7 @@ describe('qms sandbox', () => {
         child.kill('SIGTERM');
       });
       expect(code).toBe(0);
-      expect(existsSync(path.join(local.stateHome, 'qms', 'sandbox-state.json'))).toBe(false);
+      expect(existsSync(path.join(local.stateHome, 'qms', 'sandbox', 'sandbox-state.json'))).toBe(false);
     } finally {
       child.kill('SIGKILL');
       local.cleanup();
