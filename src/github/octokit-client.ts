@@ -431,8 +431,8 @@ function createOctokit(options: ClientOptions): Octokit {
     ...auth,
     baseUrl: toBaseUrl(options.apiUrl),
     userAgent: `qms/${qmsVersion()}`,
-    // No X-GitHub-Api-Version: GitHub then applies 2022-11-28 (GITHUB-API.md §7), and older
-    // GHES versions that do not know the header are not put at risk of a 400.
+    // No X-GitHub-Api-Version: GitHub then applies 2022-11-28, and older GHES versions that
+    // do not know the header are not put at risk of a 400 (docs/github-api.md).
     // Octokit's own log lines duplicate ours (and its debug line carries the request options).
     log: {
       debug: () => undefined,
