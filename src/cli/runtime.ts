@@ -122,19 +122,25 @@ export class Runtime {
 
   /**
    * Mutating commands: the first Ctrl-C must let the write in flight finish (and
-   * be verified and recorded), so the gateway is not bound to the interrupt; the
-   * command checks {@link signal} between steps and stops there. A second Ctrl-C
-   * exits at once (the before-snapshot is already committed, so rollback still
-   * completes the change). Call before the gateway is first used.
+   * be verified and recorded), so the gateway's requests are not aborted by it; it
+   * only stops the gateway (every wait ends at once, no new write starts: see
+   * {@link gatewaySignals}) and the command checks {@link signal} between steps and
+   * stops there. A second Ctrl-C exits at once (the before-snapshot is already
+   * committed, so rollback still completes the change). Call before the gateway is
+   * first used.
    */
   deferInterrupts(): void {
     if (this.gatewayPromise) throw new Error('deferInterrupts() after the gateway was created');
     this.interruptsDeferred = true;
   }
 
-  /** The signal the gateway's requests are bound to. */
-  private get requestSignal(): AbortSignal | undefined {
-    return this.interruptsDeferred ? undefined : this.signal;
+  /**
+   * How an interrupt reaches the gateway. Always `stopSignal`: retry backoff, rate-limit
+   * waits and the write pacer end at once and no write starts after Ctrl-C. `signal`
+   * (requests in flight are aborted too) only when interrupts are not deferred.
+   */
+  private get gatewaySignals(): { signal?: AbortSignal; stopSignal: AbortSignal } {
+    return this.interruptsDeferred ? { stopSignal: this.signal } : { signal: this.signal, stopSignal: this.signal };
   }
 
   /**
@@ -174,7 +180,7 @@ export class Runtime {
         auth: { kind: 'token', token, source: 'sandbox' },
         logger: this.logger,
         redactor: this.redactor,
-        ...(this.requestSignal ? { signal: this.requestSignal } : {}),
+        ...this.gatewaySignals,
         // The in-process simulator has no secondary limits to respect.
         throttle: { writeIntervalMs: this.options.writeIntervalMs ?? 0 },
         ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
@@ -195,7 +201,7 @@ export class Runtime {
       auth,
       logger: this.logger,
       redactor: this.redactor,
-      ...(this.requestSignal ? { signal: this.requestSignal } : {}),
+      ...this.gatewaySignals,
       ...(this.options.writeIntervalMs !== undefined ? { throttle: { writeIntervalMs: this.options.writeIntervalMs } } : {}),
       ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
     });

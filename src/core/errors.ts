@@ -182,6 +182,12 @@ export class InterruptedError extends QmsError {
   }
 }
 
+/**
+ * A write that an interrupt stopped before it left qms (the pacer's wait, or the check
+ * right before sending): GitHub never saw it, so it is not "maybe written".
+ */
+export class WriteNotSentError extends InterruptedError {}
+
 /** The message of anything thrown (for one-line reports). */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -30,7 +30,8 @@
  * body) is decided by the read-back: if the target holds the intent, it is verified.
  */
 import { decideChange, diffTargetModels, restoreNeedsLive, targetModelsEqual, type ChangeDecision, type PlannedChange, type WriteOp } from '../core/changes.js';
-import { errorText, InterruptedError, RateLimitError } from '../core/errors.js';
+import { errorText, InterruptedError, RateLimitError, WriteNotSentError } from '../core/errors.js';
+import { sleep } from '../core/wait.js';
 import type { RepoInfo } from '../core/github-types.js';
 import type { SettingChange } from '../core/plan.js';
 import type { EnsureOutcome, GitHubGateway } from '../github/gateway.js';
@@ -155,24 +156,6 @@ export function describeChanges(changes: readonly SettingChange[], max: number):
   return `${parts.join('; ')}${changes.length > max ? `; and ${changes.length - max} more` : ''}`;
 }
 
-/** Wait until `when` (epoch ms), cancelled by the signal. */
-async function waitUntil(when: number, signal: AbortSignal | undefined): Promise<void> {
-  const ms = when - Date.now();
-  if (ms <= 0) return;
-  if (signal?.aborted) throw new InterruptedError('interrupted while waiting');
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new InterruptedError('interrupted while waiting'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A change decided to be written, with its record once the intent is committed. */
 interface PreparedWrite {
   index: number;
@@ -270,6 +253,12 @@ export async function executePlan(
         }
       }
       if (writes.length === 0) continue;
+      if (signal?.aborted) {
+        // Stopped between the read and the intent: nothing is recorded, nothing written.
+        state.interrupted = true;
+        for (const w of writes) settle(w.index, { ...base(w.change), status: 'not_attempted', reason: 'interrupted before this change', error: 'interrupted before this change', before: w.fresh });
+        continue;
+      }
       try {
         for (const r of await writeAndVerify(ctx, writes)) {
           if (r.status === 'failed') failRun(r.cause);
@@ -346,8 +335,8 @@ async function prepare(ctx: RunContext, change: PlannedChange, index: number): P
   const base = { change, changeId: null, changes: [], drift: null, error: null, outcome: null, before: null, after: null };
   const label = change.kind === 'merge_settings' ? 'merge settings' : change.key;
   if (change.notBefore !== undefined && change.notBefore > Date.now()) {
-    ctx.logger.warn(`${change.repo} ${label}: a killed run may still have a write in flight here; waiting ${Math.ceil((change.notBefore - Date.now()) / 1000)}s before deciding it`);
-    await waitUntil(change.notBefore, signal);
+    ctx.logger.warn(`${change.repo} ${label}: a killed run's write may still be in flight at GitHub: waiting ${Math.ceil((change.notBefore - Date.now()) / 1000)}s before deciding it`);
+    await sleep(change.notBefore - Date.now(), signal);
   }
 
   // A restore of a change that needs no live state (already restored, never written,
@@ -451,6 +440,13 @@ async function writeAndVerify(ctx: RunContext, writes: PreparedWrite[]): Promise
       });
     }
   } catch (err) {
+    if (err instanceof WriteNotSentError) {
+      // Stopped before the request left qms: GitHub never saw it, so it is not "maybe written".
+      store.transaction(() => {
+        for (const w of writes) store.changeSets.recordResult(w.record!.id, { status: 'failed', error: 'not sent: interrupted before the write' });
+      });
+      throw new InterruptedAtChange(err, []);
+    }
     // Cancelled in flight: GitHub may or may not have applied it. Leave `pending`.
     if (isInterrupt(err, signal)) throw new InterruptedAtChange(err, writes.map((w) => w.record!.id));
     writeError = err;

@@ -18,7 +18,13 @@ export interface GatewayOptions {
   auth: AuthSource;
   logger: Logger;
   redactor: SecretRedactor;
+  /** Aborts requests in flight, ends every wait, starts nothing new (read-only commands). */
   signal?: AbortSignal;
+  /**
+   * Ends every wait and keeps a new write from starting, but lets a request in flight
+   * finish (mutating commands, after `deferInterrupts()`). Default: `signal`.
+   */
+  stopSignal?: AbortSignal;
   /** Per-attempt request timeout in ms (default 30 000). */
   timeoutMs?: number;
   /** 5xx/network retries (plugin-retry). */
@@ -46,6 +52,7 @@ export function createGateway(options: GatewayOptions): GitHubGateway {
     logger: options.logger,
     redactor: options.redactor,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.throttle ? { throttle: options.throttle } : {}),

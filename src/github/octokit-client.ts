@@ -3,26 +3,35 @@
  * module uses (`GitHubClient`), which wraps errors exactly once.
  *
  * Hook order (outermost first) and why:
- *   abort race      — a cancelled run stops at once, even during a long retry-after wait
- *   plugin-retry    — 5xx and network errors (writes included: a retried create may then
+ *   retry           — 5xx and network errors (writes included: a retried create may then
  *                     meet its own first attempt, e.g. "Name already protected"), backoff
  *                     (n+1)² s; 429 is in doNotRetry
  *   plugin-throttling — 403/429 rate limits: honours retry-after (secondary) and the reset (primary)
  *   transport       — paces mutative requests (REST writes, GraphQL mutations; ≥1 s apart by
  *                     default), per-attempt timeout combined with the run's signal; the request log
  *   (request-log, auth, fetch)
- * GITHUB-API.md §5 "Interaction": with retry inside throttling, plugin-retry retries a 429
- * at 1 s/4 s and ignores retry-after. Here retry is the outer hook *and* 429 is in
- * `doNotRetry`, so rate limits are handled by throttling alone, and each retry of a
+ * With retry inside throttling, a 429 would be retried at 1 s/4 s ignoring retry-after
+ * (docs/github-api.md, "Retries and rate limits"). Here retry is the outer hook *and* 429
+ * is in `doNotRetry`, so rate limits are handled by throttling alone, and each retry of a
  * 5xx passes through throttling's pacing again.
+ *
+ * Every wait in this pipeline — the retry backoff, throttling's retry-after and reset
+ * waits, the write pacer — is {@link sleep} on the run's stop signal, so Ctrl-C ends it at
+ * once. That is why the retry hook is qms's own (the policy of @octokit/plugin-retry 8,
+ * whose wait runs in a private Bottleneck timer nothing can cancel) and why throttling's
+ * retries run in {@link createRetryLimiter} instead of its Bottleneck.
+ *
+ * Two signals (see {@link ClientOptions}): `signal` aborts requests in flight (reads);
+ * `stopSignal` (mutating commands, which let a write in flight finish) only ends waits and
+ * keeps a new write from starting.
  */
 import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { createAppAuth } from '@octokit/auth-app';
-import { InterruptedError, QmsError } from '../core/errors.js';
+import { interruptionOf, sleep } from '../core/wait.js';
+import { WriteNotSentError } from '../core/errors.js';
 import type { Logger, SecretRedactor } from '../output/logger.js';
 import { toBaseUrl } from './api-url.js';
 import { wrapError, type ErrorContext } from './errors.js';
@@ -56,7 +65,18 @@ export interface ClientOptions {
   auth: AuthSource;
   logger: Logger;
   redactor: SecretRedactor;
+  /**
+   * Aborts the run: a request in flight is cancelled, every wait ends, and no request
+   * starts after it. For commands that only read.
+   */
   signal?: AbortSignal;
+  /**
+   * Stops the run without aborting what is in flight (mutating commands: the write on
+   * its way finishes and is recorded): every wait ends at once, and no write starts after
+   * it; reads still start, so a write that finished can be read back and verified. What
+   * was cancelled fails with the signal's InterruptedError. Default: `signal`.
+   */
+  stopSignal?: AbortSignal;
   /** Per-attempt timeout (default 30 s). */
   timeoutMs?: number;
   retry?: RetryTuning;
@@ -76,39 +96,82 @@ function qmsVersion(): string {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * A stand-in for a Bottleneck.Group with a minimum interval. plugin-throttling
  * only calls `group.key(id).schedule(jobOptions, fn, ...args)` on its write and
  * notification groups; passing one as `throttle.write` makes pacing tunable
  * without touching the plugin's process-global groups.
  */
-function createIntervalGroup(minTimeMs: number) {
+function createIntervalGroup(minTimeMs: number, stop: AbortSignal | undefined) {
   const pacer = createPacer(minTimeMs);
   const limiter = {
     schedule(...args: unknown[]): Promise<unknown> {
       const at = typeof args[0] === 'function' ? 0 : 1;
       const fn = args[at] as (...a: unknown[]) => unknown;
       const rest = args.slice(at + 1);
-      return pacer().then(() => fn(...rest));
+      return pacer(stop).then(() => fn(...rest));
     },
   };
   return { key: () => limiter };
 }
 
-/** Resolves turns in order, each at least `minTimeMs` after the previous one. */
-function createPacer(minTimeMs: number): () => Promise<void> {
+/** Waits for the caller's turn (`onWait` hears how long, when it must wait at all); rejects when `signal` ends the wait. */
+type Pacer = (signal: AbortSignal | undefined, onWait?: (waitMs: number) => void) => Promise<void>;
+
+/**
+ * Resolves turns in order, each at least `minTimeMs` after the previous one. A turn
+ * whose wait is cancelled rejects (the interruption) and does not hold up the turns
+ * queued behind it.
+ */
+function createPacer(minTimeMs: number): Pacer {
   let nextAt = 0;
   let queue: Promise<void> = Promise.resolve();
-  return () => {
+  return (signal, onWait) => {
     const turn = queue.then(async () => {
       const wait = nextAt - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) {
+        onWait?.(wait);
+        await sleep(wait, signal);
+      }
       nextAt = Date.now() + minTimeMs;
     });
-    queue = turn;
+    queue = turn.catch(() => undefined);
     return turn;
+  };
+}
+
+/** The parts of a Bottleneck job's failure that plugin-throttling's `failed` handler reads. */
+type FailedHandler = (error: unknown, info: { args: unknown[]; retryCount: number }) => unknown;
+
+/**
+ * A stand-in for the Bottleneck instance plugin-throttling retries rate-limited requests
+ * in (`throttle.retryLimiter`). The plugin's `failed` handler decides (calling
+ * onSecondaryRateLimit/onRateLimit) and returns the wait in ms, or nothing to give up;
+ * Bottleneck would then wait on a timer nothing can cancel. Here the wait is {@link sleep}
+ * on the run's stop signal: Ctrl-C ends a 2-minute retry-after at once, and the request
+ * is not sent again.
+ */
+function createRetryLimiter(stop: AbortSignal | undefined) {
+  const failed: FailedHandler[] = [];
+  return {
+    on(event: string, handler: FailedHandler): void {
+      if (event === 'failed') failed.push(handler);
+    },
+    async schedule(fn: (...a: unknown[]) => unknown, ...args: unknown[]): Promise<unknown> {
+      for (let retryCount = 0; ; retryCount += 1) {
+        try {
+          return await fn(...args);
+        } catch (error) {
+          let delay: unknown;
+          for (const handler of failed) {
+            // Like Bottleneck: the first handler that names a delay decides; one that throws does not.
+            delay ??= await Promise.resolve(handler(error, { args, retryCount })).catch(() => undefined);
+          }
+          if (typeof delay !== 'number') throw error;
+          await sleep(delay, stop);
+        }
+      }
+    },
   };
 }
 
@@ -141,8 +204,7 @@ export function isMutativeRequest(options: { method: string; url: string; query?
 }
 
 function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof QmsError ? reason : new InterruptedError('interrupted while waiting for GitHub');
+  return interruptionOf(signal, 'interrupted while waiting for GitHub');
 }
 
 interface HookOptions {
@@ -196,22 +258,54 @@ function isCutOffJson(response: HookResponse & { data?: unknown }): boolean {
   return type === 'application/json' && typeof response.data === 'string';
 }
 
-/** Innermost qms hook: a fresh timeout per attempt, the run's signal, one log line per attempt. */
-function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number; logger: Logger; writeIntervalMs: number }) {
+/** How a failed attempt reads in a log line: `HTTP 502`, `timeout after 2000ms`, `connect ECONNREFUSED 127.0.0.1:1`. */
+function describeFailure(err: unknown): string {
+  const e = err as { status?: number; response?: { status?: number }; name?: string; message?: string; httpStatus?: number };
+  if (e.name === 'CutOffResponseError') return `HTTP ${e.httpStatus ?? 200} cut off`;
+  if (e.response?.status !== undefined) return `HTTP ${e.response.status}`;
+  const cause = (e.message ?? e.name ?? 'error').replace(/ - https?:\/\/\S+$/, '');
+  return cause.length > 120 ? `${cause.slice(0, 119)}…` : cause;
+}
+
+interface TransportConfig {
+  signal: AbortSignal | undefined;
+  stop: AbortSignal | undefined;
+  timeoutMs: number;
+  logger: Logger;
+  writeIntervalMs: number;
+}
+
+/**
+ * Innermost qms hook: a fresh timeout per attempt, the run's signal, the write pacer,
+ * one log line per attempt. Nothing starts after an abort, and no write starts after a
+ * stop (a write queued in the pacer when Ctrl-C comes is never sent).
+ */
+function createTransportPlugin(config: TransportConfig) {
   const pace = createPacer(config.writeIntervalMs);
+  const { signal, stop } = config;
   return (octokit: { hook: Octokit['hook'] }) => {
     octokit.hook.wrap('request', async (request, options) => {
       const opts = options as unknown as HookOptions;
-      if (config.signal?.aborted) throw abortReason(config.signal);
-      if (config.writeIntervalMs > 0 && isMutativeRequest(opts as HookOptions & { query?: unknown })) {
-        await pace();
-        if (config.signal?.aborted) throw abortReason(config.signal);
+      if (signal?.aborted) throw abortReason(signal);
+      const mutative = isMutativeRequest(opts as HookOptions & { query?: unknown });
+      const line = `${opts.method} ${describeUrl(opts.url)}`;
+      if (mutative) {
+        const notSent = () => new WriteNotSentError(`${interruptionOf(stop!).message}: the write was not sent`);
+        if (stop?.aborted) throw notSent();
+        if (config.writeIntervalMs > 0) {
+          try {
+            await pace(stop, (ms) => config.logger.debug(`${line}: waiting ${Math.ceil(ms / 1000)} s before this write (write interval ${config.writeIntervalMs} ms)`));
+          } catch (err) {
+            if (stop?.aborted) throw notSent();
+            throw err;
+          }
+          if (stop?.aborted) throw notSent();
+        }
       }
       const timeout = AbortSignal.timeout(config.timeoutMs);
-      const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
-      opts.request = { ...opts.request, signal };
+      const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      opts.request = { ...opts.request, signal: attemptSignal };
       const started = performance.now();
-      const line = `${opts.method} ${describeUrl(opts.url)}`;
       try {
         const response = await request(options);
         const ms = Math.round(performance.now() - started);
@@ -224,7 +318,7 @@ function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number
         return response;
       } catch (err) {
         const ms = Math.round(performance.now() - started);
-        if (config.signal?.aborted) throw abortReason(config.signal);
+        if (signal?.aborted) throw abortReason(signal);
         const e = err as { status?: number; response?: HookResponse; name?: string };
         const status = e.response?.status ?? (timeout.aborted ? `timeout after ${config.timeoutMs}ms` : `failed (${e.name ?? 'error'})`);
         config.logger.debug(`${line} ${status} ${ms}ms${rateLimitNote(e.response?.headers)}`);
@@ -235,19 +329,81 @@ function createTransportPlugin(config: { signal?: AbortSignal; timeoutMs: number
   };
 }
 
+interface RetryConfig {
+  retries: number;
+  baseMs: number;
+  doNotRetry: readonly number[];
+  stop: AbortSignal | undefined;
+  logger: Logger;
+}
+
+/** An error plugin-retry would retry: a request error (network failures are status 500) whose status is not in doNotRetry. */
+function isRetryable(err: unknown, doNotRetry: readonly number[]): boolean {
+  const e = err as { status?: unknown; request?: { request?: unknown } } | null;
+  if (typeof e !== 'object' || e === null || typeof e.status !== 'number' || typeof e.request?.request !== 'object') return false;
+  return e.status >= 400 && !doNotRetry.includes(e.status);
+}
+
+/** GitHub's "Something went wrong while executing your query" in a 200: a server error, retried like a 500. */
+function graphqlServerError(response: HookResponse & { data?: unknown }, options: unknown): Error | null {
+  const errors = (response.data as { errors?: { message?: unknown }[] } | null | undefined)?.errors;
+  const message = Array.isArray(errors) ? errors[0]?.message : undefined;
+  if (typeof message !== 'string' || !/Something went wrong while executing your query/.test(message)) return null;
+  // Shaped like @octokit/request's RequestError (wrapError duck-types it): a 500 with the answer attached.
+  return Object.assign(new Error(message), { name: 'HttpError', status: 500, request: options, response });
+}
+
+/**
+ * Outermost hook: retries 5xx and network failures with backoff, as @octokit/plugin-retry 8
+ * does (same doNotRetry, (n+1)² units, GraphQL "Something went wrong" as a 500), but the
+ * backoff is a {@link sleep} on the stop signal. After a stop, a failure that would have been
+ * retried ends the request as interrupted (exit 130), never as "could not reach GitHub".
+ */
+function createRetryPlugin(config: RetryConfig) {
+  return (octokit: { hook: Octokit['hook'] }) => {
+    octokit.hook.wrap('request', async (request, options) => {
+      const opts = options as unknown as HookOptions;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          const response = (await request(options)) as unknown as HookResponse & { data?: unknown };
+          const serverError = /\/graphql$/.test(opts.url) ? graphqlServerError(response, options) : null;
+          if (serverError) throw serverError;
+          return response as never;
+        } catch (err) {
+          if (!isRetryable(err, config.doNotRetry)) throw err;
+          if (config.stop?.aborted) throw interruptionOf(config.stop);
+          if (attempt >= config.retries) throw err;
+          const waitMs = (attempt + 1) ** 2 * config.baseMs;
+          config.logger.warn(
+            `${opts.method} ${describeUrl(opts.url)} failed (${describeFailure(err)}): retrying in ${formatWait(waitMs)} (retry ${attempt + 1}/${config.retries})`,
+          );
+          await sleep(waitMs, config.stop);
+        }
+      }
+    });
+    return {};
+  };
+}
+
+/** `9 s`, `250 ms`: how long a wait is, for people. */
+function formatWait(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
 function createOctokit(options: ClientOptions): Octokit {
   const { logger, signal } = options;
-  // Every in-flight request listens on the run's signal (two hooks each); with a
-  // bounded pool that is a few dozen listeners, not a leak.
-  if (signal) setMaxListeners(1000, signal);
+  const stop = options.stopSignal ?? signal;
+  // Every in-flight request and wait listens on the run's signals; with a bounded pool
+  // that is a few dozen listeners, not a leak.
+  for (const s of new Set([signal, stop])) if (s) setMaxListeners(1000, s);
   const throttle = options.throttle ?? {};
   const secondaryRetries = throttle.secondaryRetries ?? 3;
   const maxSecondaryWait = throttle.maxSecondaryWaitSeconds ?? 120;
   const maxPrimaryWait = throttle.maxPrimaryWaitSeconds ?? 60;
-  // Rate-limit waits per request, counted here: the `retryCount` both plugins pass is
-  // one shared counter (plugin-retry sets it for 5xx/network retries too), so a request
-  // that met a 502 first would otherwise never wait for a near primary reset. Keyed by
-  // the request's options object, which every attempt of one request shares.
+  // Rate-limit waits per request, counted here: the `retryCount` plugin-throttling passes
+  // is shared with other retries, so a request that met a 502 first would otherwise never
+  // wait for a near primary reset. Keyed by the request's options object, which every
+  // attempt of one request shares.
   const waits = new WeakMap<object, { primary: number; secondary: number }>();
   const countWait = (opts: object, kind: 'primary' | 'secondary'): number => {
     const entry = waits.get(opts) ?? { primary: 0, secondary: 0 };
@@ -258,10 +414,18 @@ function createOctokit(options: ClientOptions): Octokit {
 
   // Order matters: see the header comment. Plugins listed later wrap the earlier ones.
   const QmsOctokit = Octokit.plugin(
-    createTransportPlugin({ signal, timeoutMs: options.timeoutMs ?? 30_000, logger, writeIntervalMs: throttle.writeIntervalMs ?? 1000 }),
+    createTransportPlugin({ signal, stop, timeoutMs: options.timeoutMs ?? 30_000, logger, writeIntervalMs: throttle.writeIntervalMs ?? 1000 }),
     throttling,
-    retry,
+    createRetryPlugin({
+      retries: options.retry?.retries ?? 3,
+      baseMs: options.retry?.retryAfterBaseValue ?? 1000,
+      doNotRetry: DO_NOT_RETRY,
+      stop,
+      logger,
+    }),
   );
+  // Not among the plugin's typed options, but read from them (`state.retryLimiter ?? new Bottleneck()`).
+  const untypedThrottleOptions = { retryLimiter: createRetryLimiter(stop) };
   const auth =
     options.auth.kind === 'app'
       ? {
@@ -270,12 +434,12 @@ function createOctokit(options: ClientOptions): Octokit {
         }
       : { auth: options.auth.token };
 
-  const octokit = new QmsOctokit({
+  return new QmsOctokit({
     ...auth,
     baseUrl: toBaseUrl(options.apiUrl),
     userAgent: `qms/${qmsVersion()}`,
-    // No X-GitHub-Api-Version: GitHub then applies 2022-11-28 (GITHUB-API.md §7), and older
-    // GHES versions that do not know the header are not put at risk of a 400.
+    // No X-GitHub-Api-Version: GitHub then applies 2022-11-28, and older GHES versions that
+    // do not know the header are not put at risk of a 400 (docs/github-api.md).
     // Octokit's own log lines duplicate ours (and its debug line carries the request options).
     log: {
       debug: () => undefined,
@@ -283,24 +447,20 @@ function createOctokit(options: ClientOptions): Octokit {
       warn: (message: string) => logger.debug(`octokit: ${message}`),
       error: () => undefined,
     },
-    retry: {
-      doNotRetry: DO_NOT_RETRY,
-      retries: options.retry?.retries ?? 3,
-      retryAfterBaseValue: options.retry?.retryAfterBaseValue ?? 1000,
-    },
     throttle: {
+      ...untypedThrottleOptions,
       id: 'qms',
       retryAfterBaseValue: throttle.retryAfterBaseValue ?? 1000,
       write: PASS_THROUGH_GROUP as never,
       ...(throttle.notificationIntervalMs !== undefined
-        ? { notifications: createIntervalGroup(throttle.notificationIntervalMs) as never }
+        ? { notifications: createIntervalGroup(throttle.notificationIntervalMs, stop) as never }
         : {}),
       onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }) => {
         const route = `${opts.method} ${describeUrl(opts.url)}`;
-        if (signal?.aborted) return false;
         const wait = countWait(opts, 'secondary');
         if (wait <= secondaryRetries && retryAfter <= maxSecondaryWait) {
-          logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${wait}/${secondaryRetries})`);
+          // After a stop the wait ends before it begins (the retry limiter's sleep): no line.
+          if (!stop?.aborted) logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${wait}/${secondaryRetries})`);
           return true;
         }
         logger.debug(`secondary rate limit on ${route}: giving up after ${wait - 1} retries (retry-after ${retryAfter}s)`);
@@ -308,10 +468,9 @@ function createOctokit(options: ClientOptions): Octokit {
       },
       onRateLimit: (retryAfter: number, opts: { method: string; url: string }) => {
         const route = `${opts.method} ${describeUrl(opts.url)}`;
-        if (signal?.aborted) return false;
         // Wait for the reset once per request, when it is near.
         if (countWait(opts, 'primary') <= 1 && retryAfter <= maxPrimaryWait) {
-          logger.warn(`GitHub API rate limit exhausted on ${route}: waiting ${retryAfter}s for the reset`);
+          if (!stop?.aborted) logger.warn(`GitHub API rate limit exhausted on ${route}: waiting ${retryAfter}s for the reset`);
           return true;
         }
         logger.debug(`rate limit on ${route}: reset in ${retryAfter}s is beyond the ${maxPrimaryWait}s wait; giving up`);
@@ -319,29 +478,6 @@ function createOctokit(options: ClientOptions): Octokit {
       },
     },
   });
-
-  // Outermost: reject as soon as the run is cancelled, even while a retry waits.
-  if (signal) {
-    octokit.hook.wrap('request', (request, opts) => {
-      if (signal.aborted) return Promise.reject(abortReason(signal));
-      const pending = Promise.resolve(request(opts));
-      return new Promise((resolve, reject) => {
-        const onAbort = () => reject(abortReason(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        pending.then(
-          (value) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-          },
-          (error: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-          },
-        );
-      });
-    });
-  }
-  return octokit;
 }
 
 export interface GitHubResponse<T> {

@@ -19,7 +19,8 @@
  * need larger than the whole hourly limit is refused either way: waiting would
  * not help, and a REST run of that size should use the batched reader.
  */
-import { ExitCode, InterruptedError, QmsError, UsageError } from '../core/errors.js';
+import { ExitCode, QmsError, UsageError } from '../core/errors.js';
+import { sleep as sleepUntilCancelled } from '../core/wait.js';
 import type { RateLimitStatus } from '../core/github-types.js';
 import { DETAIL_BATCH, type BatchRead, type OrgSize } from '../github/batch-read.js';
 import type { GitHubGateway } from '../github/gateway.js';
@@ -81,6 +82,7 @@ export interface BudgetCheckDeps {
   logger?: Logger;
   signal?: AbortSignal;
   now?: () => number;
+  /** The wait for the reset (default: the cancellable {@link sleepUntilCancelled}; Ctrl-C ends it at once). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -111,21 +113,6 @@ export function parseMaxRequests(value: string | undefined): number | undefined 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-requests must be a whole number of requests (1 or more); got "${value}"`);
   return n;
-}
-
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new InterruptedError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new InterruptedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 interface Shortfall {
@@ -159,7 +146,7 @@ function describe(s: Shortfall): string {
  */
 export async function checkReadBudget(deps: BudgetCheckDeps, request: BudgetCheckRequest): Promise<BudgetCheck> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? sleepFor;
+  const sleep = deps.sleep ?? sleepUntilCancelled;
   const size = request.repositories === undefined ? await deps.batch.measureOrg(request.org) : null;
   const repositories = request.repositories ?? size?.totalRepositories ?? 0;
   const estimate = estimateOrgRead(request.reader, Math.max(0, repositories - (request.alreadyRead ?? 0)));

@@ -10,11 +10,22 @@
  * until that write has arrived (the run then certainly holds the lock). Every test has
  * its own simulator and store, so they run concurrently.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, type QmsRun, type TempDirs } from '../helpers/e2e.js';
+import { BUILD_HINT, isBuilt, makeTempDirs, type TempDirs } from '../helpers/e2e.js';
 import { captureLive } from '../e2e/apply-helpers.js';
-import { describeRun, expectSoundStore, FAST, FaultTally, isWrite, qmsOn, sqlRows, startRelSandbox, type RelSandbox } from './helpers.js';
+import {
+  describeRun,
+  expectSoundStore,
+  FaultTally,
+  isWrite,
+  killBackgroundRuns,
+  qmsOn,
+  sqlRows,
+  startQms,
+  startRelSandbox,
+  type BackgroundRun,
+  type RelSandbox,
+} from './helpers.js';
 
 const PROTECTION = '/repos/{owner}/{repo}/branches/{branch}/protection';
 const tally = new FaultTally();
@@ -25,7 +36,9 @@ beforeAll(() => {
   expect(isBuilt(), BUILD_HINT).toBe(true);
 });
 afterAll(async () => {
+  killBackgroundRuns();
   for (const sb of sandboxes) {
+    sb.sandbox.faults.releaseHeld();
     tally.add(sb.exchanges);
     await sb.close();
   }
@@ -41,28 +54,23 @@ async function setup() {
   return { sb, dirs, qms: qmsOn(sb, dirs) };
 }
 
-interface Background {
-  child: ChildProcess;
-  done: Promise<QmsRun>;
+/** Start qms in the background (for runs that must be held, killed, or outlive others). */
+function background(sb: { url: string }, dirs: TempDirs, args: string[], login = 'ada'): BackgroundRun {
+  // A per-attempt timeout beyond the hold: the held write must stay held, not be abandoned and retried.
+  return startQms(sb, dirs, ['--request-timeout', String(HOLD_MS / 1000 + 60), ...args], { login });
 }
 
-/** Start qms in the background (for runs that must be held, killed, or outlive others). */
-function background(sb: { url: string }, dirs: TempDirs, args: string[], login = 'ada'): Background {
-  const started = Date.now();
-  // A long per-attempt timeout: the held write must stay held, not be abandoned and retried.
-  const child = spawn(process.execPath, [BIN, '--api-url', sb.url, '--db', dirs.db, ...FAST, '--request-timeout', '60', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...dirs.env, NO_COLOR: '1', GITHUB_TOKEN: `qms_sandbox_${login}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<QmsRun>((resolve) =>
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, timedOut: false, ms: Date.now() - started })),
-  );
-  return { child, done };
+/**
+ * Resolves once the simulator holds the request a 'slow' fault rule matched (the rule is
+ * used up the moment it strikes, and the request is held from then on).
+ */
+async function untilHeld(sb: RelSandbox, ruleId: number): Promise<void> {
+  while (sb.sandbox.faults.list().some((r) => r.id === ruleId)) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Resolves once the simulator has answered a request whose body contains `text` (a held one, once released). */
+async function untilAnswered(sb: RelSandbox, text: string): Promise<void> {
+  while (!sb.exchanges.some((e) => JSON.stringify(e.requestBody ?? null).includes(text))) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Resolves once the simulator has received `count` requests on `METHOD route`. */
@@ -74,9 +82,17 @@ async function arrived(sb: RelSandbox, key: string, count = 1, timeoutMs = 30_00
   }
 }
 
+/**
+ * How long "GitHub" holds a request unless the test releases it first (it always does,
+ * on an event): far longer than any run, so a held request never lands by itself.
+ */
+const HOLD_MS = 600_000;
+/** A loaded 2-core CI machine runs these multi-process scenarios several times slower than an idle one. */
+const SCENARIO_TIMEOUT_MS = 180_000;
+
 const HOLDER = /^qms: another qms \(pid (\d+) on [^,]+, `(qms [^`]+)`, since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\) holds the lock on .*qms\.db/m;
 
-describe.concurrent('one mutating run per store', () => {
+describe.concurrent('one mutating run per store', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   it('apply while a rollback holds the lock, rollback while an apply holds it, rollback vs rollback: exit 5 naming the holder, no write; the holder completes', async () => {
     const cases = [
       { holder: 'rollback', second: 'apply' },
@@ -93,7 +109,7 @@ describe.concurrent('one mutating run per store', () => {
         if (holder === 'rollback') expect((await qms(APPLY)).code).toBe(0);
         // The holder's write is held (and so its lock) until the second run has finished.
         const method = holder === 'apply' ? 'PUT' : 'DELETE';
-        sb.sandbox.faults.add({ kind: 'slow', method, route: PROTECTION, delayMs: 50_000 });
+        sb.sandbox.faults.add({ kind: 'slow', method, route: PROTECTION, delayMs: HOLD_MS });
         const before = sb.sandbox.stats.byRoute[`${method} ${PROTECTION}`] ?? 0;
         const held = background(sb, dirs, holder === 'apply' ? APPLY : ROLLBACK);
         await arrived(sb, `${method} ${PROTECTION}`, before + 1);
@@ -119,20 +135,22 @@ describe.concurrent('one mutating run per store', () => {
   });
 });
 
-describe.concurrent('a lock left by a dead process', () => {
+describe.concurrent('a lock left by a dead process', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   it('a SIGKILLed apply’s lock is recovered by the next apply (audited, its run and change set marked interrupted), and both applies roll back exactly', async () => {
     const { sb, dirs, qms } = await setup();
     const repos = ['identity-service', 'research-notebooks'];
     const original = await captureLive(sb, 'acme', repos);
     const APPLY = ['apply', '--org', 'acme', ...repos.flatMap((r) => ['--repo', r]), '--yes'];
-    // Hold the second write; kill the apply while it waits.
-    sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: 3000 });
+    // Hold the second write (the first rule creation); kill the apply while GitHub holds it.
+    const rule = sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: HOLD_MS });
     const killed = background(sb, dirs, APPLY);
-    await arrived(sb, 'PUT ' + PROTECTION);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilHeld(sb, rule);
     killed.child.kill('SIGKILL');
     await killed.done;
     expect(sqlRows(dirs.db, 'SELECT pid FROM lock')).toEqual([{ pid: killed.child.pid }]);
+    // GitHub finishes the request of the dead client before the next apply starts.
+    sb.sandbox.faults.releaseHeld();
+    await untilAnswered(sb, 'createBranchProtectionRule');
 
     const next = await qms(APPLY);
     expect(next.code, describeRun(next)).toBe(0);
@@ -154,18 +172,19 @@ describe.concurrent('a lock left by a dead process', () => {
   });
 
   it('… and by a rollback: `rollback --last` straight after the kill recovers the lock, waits for the write the dead run still had in flight, and restores everything', async () => {
-    const { sb, dirs, qms } = await setup();
+    const { sb, dirs } = await setup();
     const repos = ['payments-ledger'];
     const original = await captureLive(sb, 'acme', repos);
-    // Held 7 s: long enough that the rollback (spawned after the kill, slow to start on a
-    // busy CI machine) reads the live state before it lands, short of the 12 s window.
-    sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: 7000 });
+    // The create is held until the rollback has read the live state (without it) and says it
+    // waits for writes still in flight; only then does "GitHub" finish it.
+    const rule = sb.sandbox.faults.add({ kind: 'slow', route: '/graphql', bodyIncludes: 'createBranchProtectionRule', delayMs: HOLD_MS });
     const killed = background(sb, dirs, ['apply', '--org', 'acme', '--repo', 'payments-ledger', '--yes']);
-    await arrived(sb, 'PUT ' + PROTECTION);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilHeld(sb, rule);
     killed.child.kill('SIGKILL');
     await killed.done;
-    const rollback = await qms(['rollback', '--last', '--yes']);
+    const rolling = background(sb, dirs, ['rollback', '--last', '--yes']);
+    await rolling.stderrLine(/may still be in flight at GitHub: waiting \d+s/).finally(() => sb.sandbox.faults.releaseHeld());
+    const rollback = await rolling.done;
     expect(rollback.code, describeRun(rollback)).toBe(0);
     expect(sqlRows(dirs.db, `SELECT action FROM audit_events WHERE action LIKE 'lock.%' ORDER BY seq`).map((r: any) => r.action)).toEqual([
       'lock.acquired',
@@ -173,9 +192,12 @@ describe.concurrent('a lock left by a dead process', () => {
       'lock.acquired',
       'lock.released',
     ]);
-    // The held create lands ~7 s after the kill (GitHub finishing a request whose client
-    // died): the rollback waited for it (GitHub's 10 s window) and undid it too.
-    expect(rollback.stderr).toMatch(/may still be in flight at GitHub: waiting \d+s/);
+    // The held create landed while the rollback waited (GitHub finishing a request whose
+    // client died, within its 10 s window): the rollback undid it too.
+    const bodies = sb.exchanges.map((e) => JSON.stringify(e.requestBody ?? null));
+    const created = bodies.findIndex((b) => b.includes('createBranchProtectionRule'));
+    expect(created).toBeGreaterThanOrEqual(0);
+    expect(bodies.findIndex((b) => b.includes('deleteBranchProtectionRule'))).toBeGreaterThan(created);
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
     expectSoundStore(dirs.db);
   });
@@ -185,10 +207,9 @@ describe.concurrent('readers never wait for a writer', () => {
   it('assess, plan, history, snapshots show, audit export and audit verify finish (exit 0) while an apply is held mid-write', async () => {
     const { sb, dirs, qms } = await setup();
     // The writer's PUT is held until every reader has finished (released below).
-    const HOLD = 50_000;
     // A finished apply first, so there is history to read.
     expect((await qms(['apply', '--org', 'acme', '--repo', 'research-notebooks', '--yes'])).code).toBe(0);
-    sb.sandbox.faults.add({ kind: 'slow', method: 'PUT', route: PROTECTION, delayMs: HOLD });
+    sb.sandbox.faults.add({ kind: 'slow', method: 'PUT', route: PROTECTION, delayMs: HOLD_MS });
     const held = background(sb, dirs, ['apply', '--org', 'acme', '--repo', 'poc-ml-ranking', '--yes']);
     await arrived(sb, 'PUT ' + PROTECTION, 2);
     let heldExited = false;
@@ -216,5 +237,5 @@ describe.concurrent('readers never wait for a writer', () => {
     const final = await held.done;
     expect(final.code, describeRun(final)).toBe(0);
     expectSoundStore(dirs.db);
-  }, 60_000);
+  }, SCENARIO_TIMEOUT_MS);
 });

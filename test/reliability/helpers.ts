@@ -7,12 +7,13 @@
  * one file at a time on a 2-core CI machine, and most of a scenario is waiting
  * (retry backoff, retry-after, held requests).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { loadFixture, type Exchange, type Sandbox, type StartSandboxOptions, type SimState } from '@qms/github-sim';
 import { openStore } from '../../src/store/index.js';
-import { runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
+import { BIN, ROOT, runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 import { startCheckedSandbox } from '../helpers/sandbox.js';
 import { isWrite } from '../e2e/apply-helpers.js';
 
@@ -107,6 +108,82 @@ export function qmsOn(sb: { url: string }, dirs: TempDirs) {
       env: { ...dirs.env, NO_COLOR: '1', GITHUB_TOKEN: options.token ?? `qms_sandbox_${options.login ?? 'ada'}`, ...(options.env ?? {}) },
       timeoutMs: options.timeoutMs ?? 120_000,
     });
+}
+
+/** A qms run in the background: to be held, signalled or killed while the test watches it. */
+export interface BackgroundRun {
+  child: ChildProcess;
+  done: Promise<QmsRun>;
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /**
+   * Resolves with the first stderr line matching `pattern`, as soon as it is printed (an
+   * event, not a delay); rejects when the run ends without printing one.
+   */
+  stderrLine(pattern: RegExp): Promise<string>;
+}
+
+const backgroundChildren = new Set<ChildProcess>();
+
+/** SIGKILL background runs still alive (a failed test must not leave a qms waiting ten minutes). */
+export function killBackgroundRuns(): void {
+  for (const child of backgroundChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  backgroundChildren.clear();
+}
+
+/**
+ * `qms --api-url <url> --db <dirs.db> [FAST] ...args` in the background, with the same
+ * minimal environment as {@link qmsOn}. Global flags in `args` override FAST (the last wins).
+ */
+export function startQms(sb: { url: string }, dirs: TempDirs, args: readonly string[], options: Omit<RunOptions, 'timeoutMs'> = {}): BackgroundRun {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, '--api-url', sb.url, '--db', dirs.db, ...(options.plain ? [] : FAST), ...args], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      ...dirs.env,
+      NO_COLOR: '1',
+      GITHUB_TOKEN: options.token ?? `qms_sandbox_${options.login ?? 'ada'}`,
+      ...(options.env ?? {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  backgroundChildren.add(child);
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (const check of [...watchers]) check();
+  });
+  const done = new Promise<QmsRun>((resolve) =>
+    child.on('close', (code) => {
+      for (const check of [...watchers]) check();
+      resolve({ code: code ?? -1, stdout, stderr, timedOut: false, ms: Date.now() - started });
+    }),
+  );
+  let closed = false;
+  void done.then(() => (closed = true));
+  const stderrLine = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const ended = closed || child.exitCode !== null || child.signalCode !== null;
+        const lines = stderr.split('\n');
+        if (!ended) lines.pop(); // only whole lines: the last one may still be arriving
+        const line = lines.find((l) => pattern.test(l));
+        if (line !== undefined) {
+          watchers.delete(check);
+          resolve(line);
+        } else if (ended) {
+          watchers.delete(check);
+          reject(new Error(`qms ended without printing ${pattern}; stderr:\n${stderr.slice(0, 4000)}`));
+        }
+      };
+      watchers.add(check);
+      check();
+    });
+  return { child, done, stderr: () => stderr, stderrLine };
 }
 
 export function describeRun(run: QmsRun): string {
