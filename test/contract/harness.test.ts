@@ -53,6 +53,26 @@ describe('REST exchanges', () => {
     expect(refused).toEqual([]);
   });
 
+  it('judges status checks as GitHub’s validator does: one of contexts and checks, though the description requires contexts', () => {
+    const refused = { message: 'Invalid request.', documentation_url: 'd' };
+    const put = (rsc: unknown, status: number) =>
+      checkExchange({
+        ...base,
+        ...PUT_PROTECTION,
+        status,
+        requestBody: { required_status_checks: rsc, enforce_admins: true, required_pull_request_reviews: null, restrictions: null },
+        responseBody: status === 422 ? refused : { url: `https://api.github.com${PUT_PROTECTION.path}` },
+      }).join();
+    // Accepting one list alone is right (GitHub answered 200 to `{strict, checks: []}`).
+    expect(put({ strict: true, checks: [] }, 200)).toBe('');
+    expect(put({ strict: false, contexts: ['ci'] }, 200)).toBe('');
+    // Accepting both, or neither, is what GitHub never does.
+    const both = { strict: true, contexts: [], checks: [{ context: 'ci', app_id: -1 }] };
+    expect(put(both, 200)).toMatch(/More than one subschema in "oneOf" matched/);
+    expect(put({ strict: true }, 200)).toMatch(/No subschema in "oneOf" matched/);
+    expect(put({ strict: true }, 422)).toBe('');
+  });
+
   it('skips exchanges shaped by injected faults', () => {
     expect(checkExchange(ex({ status: 200, responseBody: 'garbage', fault: 'truncated' }))).toEqual([]);
   });

@@ -8,7 +8,9 @@
  * schemas are shared through one ajv `$id`, so each response schema compiles
  * once per worker, lazily, on first use):
  *   - the route + method exists in the description;
- *   - a request body that breaks the route's request schema was refused with 422;
+ *   - a request body that breaks the route's request schema was refused with 422
+ *     (the schema as GitHub's validator applies it: where recorded answers show it
+ *     differs from the description, the corrections in request-validator.ts);
  *   - the response body matches the schema documented for its status
  *     (application/json); 204/304 carry no body; undocumented success
  *     statuses are violations; undocumented error statuses (401, 403 rate
@@ -42,7 +44,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Exchange } from '../../src/sandbox/index.js';
-import { createOpenApiAjv, normaliseOpenApiSchema } from '../../src/sandbox/openapi/request-validator.js';
+import {
+  correctRequestSchema,
+  createOpenApiAjv,
+  normaliseOpenApiSchema,
+  recordedRequestProblems,
+} from '../../src/sandbox/openapi/request-validator.js';
 import { githubSchema } from '../../src/sandbox/graphql/schema.js';
 import { checkGithubQuery } from '../../src/sandbox/graphql/validation.js';
 
@@ -134,12 +141,17 @@ function checkRest(e: Exchange & { route: string }): string[] {
   const requestSchema = op.requestBody?.content?.['application/json']?.schema;
   const hasBody = e.requestBody !== undefined && e.requestBody !== null;
   if (requestSchema && hasBody) {
-    const v = cached(`req ${method} ${e.route}`, () => compile(requestSchema));
+    // The description as GitHub's own validator applies it (where the two differ, recorded
+    // answers decide: correctRequestSchema/recordedRequestProblems, docs/github-api.md).
+    const key = `${method} ${e.route}`;
+    const v = cached(`req ${key}`, () => compile(correctRequestSchema(key, requestSchema)));
     // A refusal of any kind (422, or 400 "Problems parsing JSON", or an auth error
     // GitHub checks first) is fine; accepting the body is the violation.
     if (v && !v(e.requestBody) && e.status < 400) {
       problems.push(`accepted (${e.status}) a request body GitHub's schema refuses: ${describeAjv(v)}`);
     }
+    const recorded = recordedRequestProblems(key, e.requestBody);
+    if (recorded.length > 0 && e.status < 400) problems.push(`accepted (${e.status}) a request body GitHub refuses: ${recorded.join(' ')}`);
   }
   if (op.requestBody?.required && !hasBody && e.status < 400) {
     problems.push(`accepted (${e.status}) a request without the body GitHub requires`);

@@ -144,22 +144,68 @@ describe('PUT replaces the whole rule', () => {
     expect(res.body.required_status_checks.contexts).toEqual(['qms/dor-validation', 'ci/build']);
   });
 
-  it('uses checks over contexts and stores app_id -1 as any app (null)', async () => {
+  it('takes checks alone and stores app_id -1 as any app (null)', async () => {
     const res = await api(P('mobile-app', 'main'), {
       method: 'PUT',
       body: minimalProtection({
         required_status_checks: {
           strict: false,
-          contexts: ['ignored/context'],
-          checks: [{ context: 'qms/dor-validation', app_id: -1 }, { context: 'ci/build', app_id: 15368 }],
+          checks: [
+            { context: 'qms/dor-validation', app_id: -1 },
+            { context: 'ci/build', app_id: 15368 },
+          ],
         },
       }),
     });
+    expect(res.status).toBe(200);
     expect(res.body.required_status_checks.checks).toEqual([
       { context: 'qms/dor-validation', app_id: null },
       { context: 'ci/build', app_id: 15368 },
     ]);
     expect(res.body.required_status_checks.contexts).toEqual(['qms/dor-validation', 'ci/build']);
+  });
+
+  it('takes an empty checks list: checks required, none named (as GitHub answered PyGithub in 2024)', async () => {
+    const body = minimalProtection({ required_status_checks: { strict: true, checks: [] } });
+    const res = await api(P('mobile-app', 'main'), { method: 'PUT', body });
+    expect(res.status).toBe(200);
+    const { url: _url, contexts_url: _contextsUrl, ...rsc } = res.body.required_status_checks;
+    expect(rsc).toEqual({ strict: true, contexts: [], checks: [] });
+    expect((await api(P('mobile-app', 'main'))).body.required_status_checks).toEqual(res.body.required_status_checks);
+  });
+
+  const MORE = 'More than one subschema in "oneOf" matched.';
+  it.each([
+    [
+      'both lists named',
+      { strict: true, contexts: ['cla/google'], checks: [{ context: 'cla/google' }] },
+      MORE,
+      '{"strict"=>true, "contexts"=>["cla/google"], "checks"=>[{"context"=>"cla/google"}]}',
+    ],
+    [
+      'both lists, one empty',
+      { strict: true, contexts: [], checks: [{ context: 'ci', app_id: -1 }] },
+      MORE,
+      '{"strict"=>true, "contexts"=>[], "checks"=>[{"context"=>"ci", "app_id"=>-1}]}',
+    ],
+    // Refused (ossf/allstar PR #220); the wording is what "exactly one key" predicts, UNCONFIRMED.
+    ['both lists empty', { strict: true, contexts: [], checks: [] }, MORE, '{"strict"=>true, "contexts"=>[], "checks"=>[]}'],
+    ['neither list', { strict: true }, 'No subschema in "oneOf" matched.', '{"strict"=>true}'],
+  ])('refuses status checks with %s, worded as GitHub words it', async (_case, rsc, verdict, shown) => {
+    const before = (await api(P('design-system', 'main'))).body;
+    const res = await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ required_status_checks: rsc }) });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe(
+      [
+        'Invalid request.',
+        '',
+        'No subschema in "anyOf" matched.',
+        verdict,
+        'Not all subschemas of "allOf" matched.',
+        `For 'anyOf/1', ${shown} is not a null.`,
+      ].join('\n'),
+    );
+    expect((await api(P('design-system', 'main'))).body).toEqual(before);
   });
 
   it('replaces actor arrays rather than merging them', async () => {

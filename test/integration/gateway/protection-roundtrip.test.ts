@@ -80,6 +80,11 @@ const cases: [string, BranchProtection][] = [
     },
   ],
   [
+    // The shape ossf/allstar PR #220 could not write back: GitHub refuses it sent with both lists.
+    'branches must be up to date, no check named',
+    { ...baseRuleProtection(), requiredStatusChecks: { strict: true, checks: [] } },
+  ],
+  [
     'dismissal and push restricted to nobody (empty lists), signatures only',
     {
       ...baseRuleProtection(),
