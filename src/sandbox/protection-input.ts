@@ -128,12 +128,15 @@ function readReviews(state: SimState, repo: SimRepo, org: SimOrg | undefined, v:
     }
     count = rawCount;
   }
-  const actorList = (key: string): SimActorIds | null => {
+  // `emptyIsNone`: lists naming nobody mean the same as no object at all.
+  const actorList = (key: string, emptyIsNone: boolean): SimActorIds | null => {
     const raw = v[key];
     if (raw === undefined || raw === null) return null;
     if (!isObject(raw)) throw invalidRequest(`For 'properties/${key}', ${rubyInspect(raw)} is not an object.`);
     // `dismissal_restrictions: {}` disables the restriction.
     if (Object.keys(raw).length === 0) return null;
+    const named = ['users', 'teams', 'apps'].some((k) => strings(raw[k], `${key}/${k}`).length > 0);
+    if (emptyIsNone && !named) return null;
     if (!org) {
       errors.push(ORG_ONLY);
       return null;
@@ -145,8 +148,10 @@ function readReviews(state: SimState, repo: SimRepo, org: SimOrg | undefined, v:
     dismissStale: bool(v, 'dismiss_stale_reviews', 'dismiss_stale_reviews'),
     codeOwners: bool(v, 'require_code_owner_reviews', 'require_code_owner_reviews'),
     lastPushApproval: bool(v, 'require_last_push_approval', 'require_last_push_approval'),
-    dismissalRestrictions: actorList('dismissal_restrictions'),
-    bypassAllowances: actorList('bypass_pull_request_allowances'),
+    dismissalRestrictions: actorList('dismissal_restrictions', false),
+    // Bypass allowances naming nobody are no allowances: GET leaves the key out whichever way a PUT
+    // said "none" (absent, `{}`, empty lists) — docs/github-api.md, "Pull request bypass allowances".
+    bypassAllowances: actorList('bypass_pull_request_allowances', true),
   };
 }
 

@@ -208,6 +208,37 @@ describe('PUT replaces the whole rule', () => {
     expect((await api(P('design-system', 'main'))).body).toEqual(before);
   });
 
+  // GET leaves both keys out when none are set (PyGithub's recording, 2024-12; octokit/fixtures).
+  it.each([
+    ['absent', {}],
+    ['empty objects', { dismissal_restrictions: {}, bypass_pull_request_allowances: {} }],
+    ['empty bypass lists', { bypass_pull_request_allowances: { users: [], teams: [], apps: [] } }],
+    ['some empty bypass lists', { dismissal_restrictions: {}, bypass_pull_request_allowances: { users: [] } }],
+  ])('no bypass allowances and no dismissal restrictions, said as %s: GET leaves both keys out', async (_how, lists) => {
+    const reviews = { required_approving_review_count: 2, require_code_owner_reviews: true };
+    const named = {
+      dismissal_restrictions: { users: ['tess'], teams: [] },
+      bypass_pull_request_allowances: { users: ['sam'], teams: ['payments'] },
+    };
+    const put = (r: object) =>
+      api(P('payment-gateway', 'main'), { method: 'PUT', body: minimalProtection({ required_pull_request_reviews: r }) });
+    const first = await put({ ...reviews, ...named });
+    expect(Object.keys(first.body.required_pull_request_reviews)).toEqual(expect.arrayContaining(Object.keys(named)));
+    const res = await put({ ...reviews, ...lists });
+    expect(res.status).toBe(200);
+    for (const answer of [res.body, (await api(P('payment-gateway', 'main'))).body]) {
+      expect(Object.keys(answer.required_pull_request_reviews).sort()).toEqual([
+        'dismiss_stale_reviews',
+        'require_code_owner_reviews',
+        'require_last_push_approval',
+        'required_approving_review_count',
+        'url',
+      ]);
+    }
+    // payment-gateway main is unprotected again for the tests below.
+    expect((await api(P('payment-gateway', 'main'), { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('replaces actor arrays rather than merging them', async () => {
     const first = await api(P('core-payment-system', 'release/1.0'), {
       method: 'PUT',

@@ -139,13 +139,11 @@ export function buildProtectionPutBody(p: BranchProtection, ownerType: OwnerType
       require_last_push_approval: r.requireLastPushApproval,
     };
     if (org) {
-      // `{}` switches dismissal restrictions off; lists (even empty) switch them on.
+      // `{}` switches dismissal restrictions off (documented); lists (even empty) switch them on.
       reviews['dismissal_restrictions'] = r.dismissalRestrictions ? lists(r.dismissalRestrictions) : {};
-      // Always explicit, so allowances left from an earlier rule are cleared; `{}` means
-      // "none", as for dismissal_restrictions (empty lists would come back from a GET as
-      // an empty allowance object, so a restored rule would not be byte-for-byte the
-      // original). UNCONFIRMED that GitHub treats `{}` here exactly like dismissal's `{}`.
-      reviews['bypass_pull_request_allowances'] = r.bypassAllowances ? lists(r.bypassAllowances) : {};
+      // No allowances: the key is left out, as GitHub leaves it out of its answers; GitHub
+      // documents no "none" value for it (docs/github-api.md, "Pull request bypass allowances").
+      if (r.bypassAllowances) reviews['bypass_pull_request_allowances'] = lists(r.bypassAllowances);
     } else {
       // "Omit this parameter for personal repositories" [OAS]; there are no teams to name either.
       if (r.dismissalRestrictions) dropped.push('dismissal restrictions');

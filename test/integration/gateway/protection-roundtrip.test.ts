@@ -6,7 +6,7 @@
  * PUT replaces the whole rule (nothing of the previous case survives).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Exchange, Sandbox } from '../../../src/sandbox/index.js';
 import {
   baseRuleProtection,
   emptyProtection,
@@ -115,9 +115,10 @@ const cases: [string, BranchProtection][] = [
 describe('classic protection round-trip over HTTP', () => {
   let sandbox: Sandbox;
   let h: GatewayHarness;
+  const exchanges: Exchange[] = [];
 
   beforeAll(async () => {
-    sandbox = await withSandbox();
+    sandbox = await withSandbox({ onExchange: (e) => exchanges.push(e) });
     h = gatewayFor(sandbox, 'ada');
   });
   afterAll(async () => {
@@ -175,6 +176,23 @@ describe('classic protection round-trip over HTTP', () => {
     const read = await h.gateway.getBranchProtection(userRepo, 'main');
     expect(read.kind === 'protected' && normalizeProtection(read.protection)).toEqual(normalizeProtection(expected));
     expect(h.lines.join('')).toMatch(/ada\/qms-notes@main: dismissal restrictions, push restrictions not sent/);
+  });
+
+  test('no bypass allowances: the PUT leaves the key out, and the JSON GitHub answers has none either', async () => {
+    const desired: BranchProtection = { ...everythingOn, requiredReviews: { ...everythingOn.requiredReviews!, bypassAllowances: null } };
+    await h.gateway.putBranchProtection(repo, branch, everythingOn);
+    exchanges.length = 0;
+    const written = await h.gateway.putBranchProtection(repo, branch, desired);
+    const put = exchanges.find((e) => e.method === 'PUT' && e.route === '/repos/{owner}/{repo}/branches/{branch}/protection');
+    const sentReviews = (put?.requestBody as { required_pull_request_reviews: Record<string, unknown> }).required_pull_request_reviews;
+    expect(Object.keys(sentReviews)).not.toContain('bypass_pull_request_allowances');
+    expect(sentReviews['dismissal_restrictions']).toEqual(desired.requiredReviews!.dismissalRestrictions);
+    const read = await h.gateway.getBranchProtection(repo, branch);
+    for (const raw of [written.raw, read.kind === 'protected' ? read.raw : null]) {
+      const reviews = (raw as { required_pull_request_reviews: object }).required_pull_request_reviews;
+      expect(Object.keys(reviews)).not.toContain('bypass_pull_request_allowances');
+    }
+    expect(read.kind === 'protected' && read.protection.requiredReviews?.bypassAllowances).toBeNull();
   });
 
   test('DELETE removes the rule; a second DELETE is fine', async () => {

@@ -232,7 +232,7 @@ describe('model → PUT body', () => {
     expect(refusal(body)).toBe('');
   });
 
-  test('unrestricted dismissal is `{}`; no bypass is an explicit `{}` too (clears old ones)', () => {
+  test('unrestricted dismissal is `{}` (documented); no bypass leaves the key out, as GitHub’s answers do', () => {
     const p: BranchProtection = {
       ...baseRuleProtection(),
       requiredReviews: { ...rich.requiredReviews!, dismissalRestrictions: null, bypassAllowances: null },
@@ -240,7 +240,7 @@ describe('model → PUT body', () => {
     const { body } = buildProtectionPutBody(p, 'Organization');
     const reviews = body['required_pull_request_reviews'] as Record<string, unknown>;
     expect(reviews['dismissal_restrictions']).toEqual({});
-    expect(reviews['bypass_pull_request_allowances']).toEqual({});
+    expect('bypass_pull_request_allowances' in reviews).toBe(false);
     expect(refusal(body)).toBe('');
   });
 
