@@ -128,7 +128,12 @@ export interface GitHubGateway {
     protection: BranchProtection,
   ): Promise<ProtectionWriteResult>;
 
-  /** DELETE …/branches/{branch}/protection. Resolves when there is no longer a classic rule. */
+  /**
+   * DELETE …/branches/{branch}/protection: removes the rule named exactly like the
+   * branch; resolves when there is none (any longer). A wildcard rule covering the
+   * branch stays — GitHub answers success and changes nothing — so a pattern rule is
+   * removed only through `deleteProtectionRule` (docs/github-api.md, "Wildcard rules over REST").
+   */
   deleteBranchProtection(repo: RepoRef, branch: string): Promise<void>;
 
   /** GraphQL: the repository's classic branch protection rules (every pattern). */

@@ -322,10 +322,16 @@ describe('PUT validation GitHub performs itself', () => {
 });
 
 describe('DELETE and the {url, enabled} sub-resources', () => {
-  it('deletes only the exact-name rule', async () => {
+  it('deletes only the exact-name rule; a branch covered by a wildcard answers without error and keeps it', async () => {
+    const rulesBefore = structuredClone(sandbox.state.repos.find((r) => r.name === 'infra-terraform')!.protectionRules);
+    const covered = await api(P('infra-terraform', 'hotfix/dns-ttl'));
+    expect(covered.status).toBe(200);
+    // GitHub staff (github.community 13969): "There is no individual branch protection rule … just the dev* rule".
     const wildcard = await api(P('infra-terraform', 'hotfix/dns-ttl'), { method: 'DELETE' });
-    expect(wildcard.status).toBe(404);
-    expect(wildcard.body.message).toBe('Branch not protected');
+    expect(wildcard.status).toBe(204);
+    expect(wildcard.text).toBe('');
+    expect((await api(P('infra-terraform', 'hotfix/dns-ttl'))).body).toEqual(covered.body);
+    expect(sandbox.state.repos.find((r) => r.name === 'infra-terraform')!.protectionRules).toEqual(rulesBefore);
     const exact = await api(P('infra-terraform', 'main'), { method: 'DELETE' });
     expect(exact.status).toBe(204);
     expect(exact.text).toBe('');

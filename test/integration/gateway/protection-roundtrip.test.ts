@@ -195,6 +195,16 @@ describe('classic protection round-trip over HTTP', () => {
     expect(read.kind === 'protected' && read.protection.requiredReviews?.bypassAllowances).toBeNull();
   });
 
+  test('DELETE on a branch covered only by a wildcard rule resolves and leaves the wildcard rule governing it', async () => {
+    const storefront = { owner: 'acme', name: 'web-storefront' };
+    const before = await h.gateway.getBranchProtection(storefront, 'release/1.0');
+    const rules = await h.gateway.listProtectionRules(storefront);
+    expect(before.kind).toBe('protected');
+    await expect(h.gateway.deleteBranchProtection(storefront, 'release/1.0')).resolves.toBeUndefined();
+    expect(await h.gateway.getBranchProtection(storefront, 'release/1.0')).toEqual(before);
+    expect(await h.gateway.listProtectionRules(storefront)).toEqual(rules);
+  });
+
   test('DELETE removes the rule; a second DELETE is fine', async () => {
     await h.gateway.deleteBranchProtection(repo, branch);
     expect(await h.gateway.getBranchProtection(repo, branch)).toEqual({ kind: 'unprotected' });
