@@ -38,6 +38,9 @@ describe('REST exchanges', () => {
     expect(checkExchange(ex({ status: 201 })).join()).toMatch(/status 201 is not documented/);
     expect(checkExchange(ex({ method: 'DELETE', status: 204, responseBody: { x: 1 } })).join()).toMatch(/204 must have no body/);
     expect(checkExchange(ex({ method: 'DELETE', status: 204, responseBody: null }))).toEqual([]);
+    expect(checkExchange(ex({ status: 304, responseBody: null, responseHeaders: { etag: 'W/"1"' } }))).toEqual([]);
+    const typed = { 'content-type': 'application/json; charset=utf-8' };
+    expect(checkExchange(ex({ status: 304, responseBody: null, responseHeaders: typed })).join()).toMatch(/304 must not carry a content/);
   });
 
   it('holds undocumented error statuses to GitHub’s {message} shape', () => {

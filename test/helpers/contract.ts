@@ -12,7 +12,7 @@
  *     (the schema as GitHub's validator applies it: where recorded answers show it
  *     differs from the description, the corrections in request-validator.ts);
  *   - the response body matches the schema documented for its status
- *     (application/json); 204/304 carry no body; undocumented success
+ *     (application/json); 204/304 carry no body (and a 304 no content type); undocumented success
  *     statuses are violations; undocumented error statuses (401, 403 rate
  *     limits, …) must at least be GitHub's `{message}` error shape.
  * GraphQL (`/graphql`) — the query is parsed and validated against GitHub's
@@ -160,6 +160,7 @@ function checkRest(e: Exchange & { route: string }): string[] {
   // (b) The response.
   if (e.status === 204 || e.status === 304) {
     if (e.responseBody !== null && e.responseBody !== undefined && e.responseBody !== '') problems.push(`${e.status} must have no body`);
+    if (e.status === 304 && e.responseHeaders['content-type'] !== undefined) problems.push('304 must not carry a content type');
     if (!op.responses[String(e.status)] && e.status === 204) problems.push('204 is not documented for this route');
     return problems;
   }
