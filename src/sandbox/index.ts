@@ -93,6 +93,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     control: createControlHandler({ stats, faults, config: () => ({ ...config }), configure, reset, state: () => holder.state }),
   });
   const server = http.createServer(handler);
+  // Idle keep-alive connections are left for the client to close (Node's clients give up on
+  // theirs after 4 s): were the server to close first (its default is 5 s), a request sent on a
+  // connection at the moment it closes would meet a reset — which a client in the same process
+  // gets whenever a long synchronous step outlasts both timers.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
