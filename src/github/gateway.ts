@@ -91,6 +91,15 @@ export interface ProtectionWriteResult {
   raw: unknown;
 }
 
+export interface RepoRulesetsOptions {
+  includeParents?: boolean;
+  /**
+   * A listed ruleset GitHub refuses to show (404/403 on its GET): reported here and left
+   * out of the result instead of failing the whole list.
+   */
+  onUnreadable?: (rulesetId: number, reason: string) => void;
+}
+
 export interface GitHubGateway {
   /** GET /user — the authenticated identity (the audit actor). */
   getViewer(): Promise<Viewer>;
@@ -149,7 +158,7 @@ export interface GitHubGateway {
   deleteProtectionRule(ruleId: string): Promise<void>;
 
   /** GET /repos/{o}/{r}/rulesets (+ GET each id for its rules). includeParents adds org rulesets. */
-  listRepoRulesets(repo: RepoRef, options?: { includeParents?: boolean }): Promise<Ruleset[]>;
+  listRepoRulesets(repo: RepoRef, options?: RepoRulesetsOptions): Promise<Ruleset[]>;
 
   /** GET /orgs/{org}/rulesets (+ GET each id). */
   listOrgRulesets(org: string): Promise<Ruleset[]>;
