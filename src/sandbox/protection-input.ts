@@ -1,6 +1,6 @@
 /**
  * Reads a PUT …/branches/{b}/protection body into a classic rule, with
- * GitHub's replace semantics (GITHUB-API.md §1, pitfall 2): the four
+ * GitHub's replace semantics (docs/github-api.md): the four
  * top-level keys are required (null disables); omitted optional booleans
  * become false; a reviews object without a count means 1; status checks come
  * as exactly one of `checks` and `contexts` (docs/github-api.md); contexts-only
