@@ -386,6 +386,9 @@ function readClassic(live: RepoLiveState, branch: string): ClassicSide {
 
 type RulesetSide = { kind: 'known'; contributions: Contribution[] } | { kind: 'unknown'; reason: string; contributions: Contribution[] };
 
+const unreadRulesetsReason = (n: number): string =>
+  `${n === 1 ? '1 ruleset' : `${n} rulesets`} listed for the repository could not be read (rules and bypass list unseen)`;
+
 function readRulesets(live: RepoLiveState, branch: string): RulesetSide {
   const applied = live.rulesByBranch?.[branch];
   if (applied) {
@@ -413,13 +416,13 @@ function readRulesets(live: RepoLiveState, branch: string): RulesetSide {
     }
     for (const rule of rs.rules) contributions.push({ ref: rulesetRef(rs), rule, bypassActors: rs.bypassActors });
   }
+  const reasons: string[] = [];
   if (undecided.length > 0) {
-    return {
-      kind: 'unknown',
-      reason: `whether ruleset ${undecided.join(', ')} targets this repository depends on properties that were not read`,
-      contributions,
-    };
+    reasons.push(`whether ruleset ${undecided.join(', ')} targets this repository depends on properties that were not read`);
   }
+  // Listed but not shown to this token: the readable rest is a lower bound.
+  if ((live.unreadRulesets ?? 0) > 0) reasons.push(unreadRulesetsReason(live.unreadRulesets ?? 0));
+  if (reasons.length > 0) return { kind: 'unknown', reason: reasons.join('; '), contributions };
   return { kind: 'known', contributions };
 }
 
@@ -634,6 +637,7 @@ export function effectivePatternCoverage(live: RepoLiveState, pattern: string): 
   else if (live.access !== 'admin') unseen.push('classic rules are not visible without admin access');
   if (live.rulesets === null) unseen.push('rulesets were not read');
   if (undecided.length > 0) unseen.push(`whether ruleset ${undecided.join(', ')} targets this repository depends on properties that were not read`);
+  if ((live.unreadRulesets ?? 0) > 0) unseen.push(unreadRulesetsReason(live.unreadRulesets ?? 0));
   if (unseen.length > 0) return { ...base, futureCovered: null, futureProtection: null, reason: unseen.join('; ') };
   return { ...base, futureCovered: false, futureProtection: null };
 }

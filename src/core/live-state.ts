@@ -116,6 +116,13 @@ export interface RepoLiveState {
    */
   rulesets: Ruleset[] | null;
   /**
+   * How many rulesets listed for the repository GitHub would not show the reader (their
+   * rules, conditions and bypass list unseen); `rulesets` holds the others. Absent or 0:
+   * every listed ruleset was read. Where such a ruleset could apply, the protection seen
+   * is a lower bound and its state unknown — never a failed repository.
+   */
+  unreadRulesets?: number;
+  /**
    * Active rules that apply to a branch, per branch (GET /rules/branches/{b}), as
    * GitHub evaluated them: only active rules, conditions already applied. A branch
    * absent from the record was not read. `null`: the reader does not use it.

@@ -94,6 +94,15 @@ export interface ProtectionWriteResult {
   raw: unknown;
 }
 
+export interface RepoRulesetsOptions {
+  includeParents?: boolean;
+  /**
+   * A listed ruleset GitHub refuses to show (404/403 on its GET): reported here and left
+   * out of the result instead of failing the whole list.
+   */
+  onUnreadable?: (rulesetId: number, reason: string) => void;
+}
+
 export interface GitHubGateway {
   /** GET /user — the authenticated identity (the audit actor). */
   getViewer(): Promise<Viewer>;
@@ -131,7 +140,12 @@ export interface GitHubGateway {
     protection: BranchProtection,
   ): Promise<ProtectionWriteResult>;
 
-  /** DELETE …/branches/{branch}/protection. Resolves when there is no longer a classic rule. */
+  /**
+   * DELETE …/branches/{branch}/protection: removes the rule named exactly like the
+   * branch; resolves when there is none (any longer). A wildcard rule covering the
+   * branch stays — GitHub answers success and changes nothing — so a pattern rule is
+   * removed only through `deleteProtectionRule` (docs/github-api.md, "Wildcard rules over REST").
+   */
   deleteBranchProtection(repo: RepoRef, branch: string): Promise<void>;
 
   /** GraphQL: the repository's classic branch protection rules (every pattern). */
@@ -147,7 +161,7 @@ export interface GitHubGateway {
   deleteProtectionRule(ruleId: string): Promise<void>;
 
   /** GET /repos/{o}/{r}/rulesets (+ GET each id for its rules). includeParents adds org rulesets. */
-  listRepoRulesets(repo: RepoRef, options?: { includeParents?: boolean }): Promise<Ruleset[]>;
+  listRepoRulesets(repo: RepoRef, options?: RepoRulesetsOptions): Promise<Ruleset[]>;
 
   /** GET /orgs/{org}/rulesets (+ GET each id). */
   listOrgRulesets(org: string): Promise<Ruleset[]>;

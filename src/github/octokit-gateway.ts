@@ -25,6 +25,7 @@ import type {
   PullRequestCommit,
   PullRequestFile,
   PullRequestReview,
+  RepoRulesetsOptions,
   Team,
 } from './gateway.js';
 import { createBatchRead, type BatchRead } from './batch-read.js';
@@ -91,7 +92,7 @@ export class OctokitGateway implements GitHubGateway {
     return rules.deleteProtectionRule(this.client, ruleId);
   }
 
-  listRepoRulesets(repo: RepoRef, options?: { includeParents?: boolean }): Promise<Ruleset[]> {
+  listRepoRulesets(repo: RepoRef, options?: RepoRulesetsOptions): Promise<Ruleset[]> {
     return rulesets.listRepoRulesets(this.client, repo, options);
   }
   listOrgRulesets(org: string): Promise<Ruleset[]> {

@@ -137,6 +137,7 @@ export async function putBranchProtection(
   return { protection: { ...mapped, requireSignedCommits: signed }, raw };
 }
 
+/** Removes the exact-name rule only; a wildcard rule covering `branch` is left as it is (see the gateway). */
 export async function deleteBranchProtection(client: GitHubClient, repo: RepoRef, branch: string): Promise<void> {
   const route = `DELETE ${B}`;
   try {

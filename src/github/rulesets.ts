@@ -3,7 +3,9 @@
  * (GITHUB-API.md §2). List answers are summaries without rules, so each
  * ruleset is fetched by id.
  */
+import { NotFoundError, PermissionError } from '../core/errors.js';
 import type { AppliedRule, RepoRef, Ruleset } from '../core/github-types.js';
+import type { RepoRulesetsOptions } from './gateway.js';
 import type { GitHubClient } from './octokit-client.js';
 import { mapAppliedRule, mapRuleset, mapRulesetId } from './map/rulesets.js';
 
@@ -13,15 +15,26 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export async function listRepoRulesets(client: GitHubClient, repo: RepoRef, options: { includeParents?: boolean } = {}): Promise<Ruleset[]> {
+export async function listRepoRulesets(client: GitHubClient, repo: RepoRef, options: RepoRulesetsOptions = {}): Promise<Ruleset[]> {
   const includeParents = options.includeParents ?? true;
   const base = { owner: repo.owner, repo: repo.name, includes_parents: includeParents };
   const ids = await collect(client.paginate('GET /repos/{owner}/{repo}/rulesets', base, mapRulesetId));
   const route = 'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}';
   const rulesets: Ruleset[] = [];
   for (const id of ids) {
-    const res = await client.request<unknown>(route, { ...base, ruleset_id: id });
-    rulesets.push(client.mapResponse(route, () => mapRuleset(res.data)));
+    let data: unknown;
+    try {
+      data = (await client.request<unknown>(route, { ...base, ruleset_id: id })).data;
+    } catch (err) {
+      // Anyone who can read the repository may read its rulesets (docs/github-api.md,
+      // "Who may read rulesets"); should GitHub still refuse one, the caller decides.
+      if (options.onUnreadable && (err instanceof NotFoundError || err instanceof PermissionError)) {
+        options.onUnreadable(id, err.message);
+        continue;
+      }
+      throw err;
+    }
+    rulesets.push(client.mapResponse(route, () => mapRuleset(data)));
   }
   return rulesets;
 }

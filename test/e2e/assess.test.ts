@@ -144,6 +144,7 @@ beforeAll(async () => {
     ),
     ada: qms(['--json', 'assess', '--org', 'acme']),
     rita: qms(['--json', 'assess', '--org', 'acme'], 'rita'),
+    eve: qms(['--json', 'assess', '--org', 'acme'], 'eve'),
     max: qms(['--json', 'assess', '--org', 'acme', '--repo', 'web-storefront', '--repo', 'payments-ledger', '--repo', 'payment-gateway'], 'max'),
     labs: qms(['--json', 'assess', '--org', 'acme-labs']),
     csv: qms(['--format', 'csv', 'assess', '--org', 'acme', '--repo', 'core-banking-api', '--repo', 'hackathon-2025', '--repo', 'broken-config']),
@@ -369,6 +370,21 @@ describe('what a token cannot see is unknown, never unprotected', () => {
     expect(findingsOf(d, 'acme/payments-ledger').every((f) => f.setting.startsWith('merge.'))).toBe(true);
     // What the org ruleset shows (readable without admin) still does not make it "known".
     expect(repoOf(d, 'acme/payment-gateway').status).toBe('unknown');
+  });
+
+  it('eve (an outsider: public repositories only): each is unknown, none failed; the org rulesets are read through them', () => {
+    const run = runs['eve']!;
+    const d = doc('eve');
+    expect(validator()(d)).toBe(true);
+    const publicRepos = ['design-system', 'documentation-system', 'forked-lib', 'hackathon-2025', 'platform-docs'];
+    expect(d.repos.map((r) => r.repo)).toEqual(publicRepos.map((n) => `acme/${n}`));
+    expect(d.summary.failed_repos).toEqual([]);
+    for (const r of d.repos) {
+      expect(r.status, r.repo).toBe('unknown');
+      expect(r.access).toBe('read-only');
+    }
+    expect(run.stderr).not.toMatch(/could not be read|Could not resolve/);
+    expect(run.code).toBe(d.summary.exit_code);
   });
 
   it('a private repository on the Free plan is not applicable (acme-labs)', () => {

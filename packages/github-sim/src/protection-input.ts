@@ -1,19 +1,22 @@
 /**
  * Reads a PUT …/branches/{b}/protection body into a classic rule, with
- * GitHub's replace semantics (GITHUB-API.md §1, pitfall 2): the four
+ * GitHub's replace semantics (docs/github-api.md): the four
  * top-level keys are required (null disables); omitted optional booleans
- * become false; a reviews object without a count means 1; `checks` wins over
- * `contexts`; contexts-only and `app_id: -1` mean "any source" (app null);
- * arrays replace. Required signatures are not part of the body: an existing
- * rule keeps its setting (UNCONFIRMED whether PUT resets it on GitHub).
+ * become false; a reviews object without a count means 1; status checks come
+ * as exactly one of `checks` and `contexts` (docs/github-api.md); contexts-only
+ * and `app_id: -1` mean "any source" (app null); arrays replace. Required
+ * signatures are not part of the body: an existing rule keeps its setting
+ * (UNCONFIRMED whether PUT resets it on GitHub).
  */
 import type { SimActorIds, SimOrg, SimProtectionRule, SimRepo, SimState } from './model.js';
 import { atLeast, findApp, findTeam, findUser, ownerOrg, permissionOf } from './access.js';
 import { invalidRequest, validationFailed } from './http.js';
+import { recordedRequestProblems } from './openapi/request-validator.js';
 import { rubyInspect } from './routes/common.js';
 
 export type ProtectionSettings = Omit<SimProtectionRule, 'id' | 'nodeId' | 'pattern' | 'createdAt'>;
 
+const PROTECTION_PUT = 'PUT /repos/{owner}/{repo}/branches/{branch}/protection';
 const REQUIRED_KEYS = ['required_status_checks', 'enforce_admins', 'required_pull_request_reviews', 'restrictions'] as const;
 
 /** GitHub: "Only 100 users and teams can be specified." ([FIX] comment in GITHUB-API.md §1). */
@@ -48,10 +51,8 @@ function readStatusChecks(v: unknown): ProtectionSettings['requiredStatusChecks'
   if (!isObject(v)) throw invalidRequest(`For 'properties/required_status_checks', ${rubyInspect(v)} is not an object or null.`);
   const strictValue = requireKey(v, 'strict');
   if (typeof strictValue !== 'boolean') throw invalidRequest(`For 'properties/strict', ${rubyInspect(strictValue)} is not a boolean.`);
-  const contexts = strings(requireKey(v, 'contexts'), 'contexts');
   if (v['checks'] !== undefined) {
     if (!Array.isArray(v['checks'])) throw invalidRequest(`For 'properties/checks', ${rubyInspect(v['checks'])} is not an array.`);
-    // go-github: when both are sent only `checks` is used (UNCONFIRMED on GitHub's side).
     const checks = v['checks'].map((c: unknown) => {
       if (!isObject(c) || typeof c['context'] !== 'string') throw invalidRequest(`For 'items', ${rubyInspect(c)} is not an object with a "context" string.`);
       const appId = c['app_id'];
@@ -63,6 +64,7 @@ function readStatusChecks(v: unknown): ProtectionSettings['requiredStatusChecks'
     });
     return { strict: strictValue, checks };
   }
+  const contexts = strings(v['contexts'], 'contexts');
   return { strict: strictValue, checks: contexts.map((context) => ({ context, appId: null })) };
 }
 
@@ -126,12 +128,15 @@ function readReviews(state: SimState, repo: SimRepo, org: SimOrg | undefined, v:
     }
     count = rawCount;
   }
-  const actorList = (key: string): SimActorIds | null => {
+  // `emptyIsNone`: lists naming nobody mean the same as no object at all.
+  const actorList = (key: string, emptyIsNone: boolean): SimActorIds | null => {
     const raw = v[key];
     if (raw === undefined || raw === null) return null;
     if (!isObject(raw)) throw invalidRequest(`For 'properties/${key}', ${rubyInspect(raw)} is not an object.`);
     // `dismissal_restrictions: {}` disables the restriction.
     if (Object.keys(raw).length === 0) return null;
+    const named = ['users', 'teams', 'apps'].some((k) => strings(raw[k], `${key}/${k}`).length > 0);
+    if (emptyIsNone && !named) return null;
     if (!org) {
       errors.push(ORG_ONLY);
       return null;
@@ -143,8 +148,10 @@ function readReviews(state: SimState, repo: SimRepo, org: SimOrg | undefined, v:
     dismissStale: bool(v, 'dismiss_stale_reviews', 'dismiss_stale_reviews'),
     codeOwners: bool(v, 'require_code_owner_reviews', 'require_code_owner_reviews'),
     lastPushApproval: bool(v, 'require_last_push_approval', 'require_last_push_approval'),
-    dismissalRestrictions: actorList('dismissal_restrictions'),
-    bypassAllowances: actorList('bypass_pull_request_allowances'),
+    dismissalRestrictions: actorList('dismissal_restrictions', false),
+    // Bypass allowances naming nobody are no allowances: GET leaves the key out whichever way a PUT
+    // said "none" (absent, `{}`, empty lists) — docs/github-api.md, "Pull request bypass allowances".
+    bypassAllowances: actorList('bypass_pull_request_allowances', true),
   };
 }
 
@@ -169,6 +176,9 @@ function readRestrictions(state: SimState, repo: SimRepo, org: SimOrg | undefine
 export function readProtectionPut(state: SimState, repo: SimRepo, body: unknown, existing: SimProtectionRule | undefined): ProtectionSettings {
   if (!isObject(body)) throw invalidRequest(`${rubyInspect(body)} is not an object.`);
   for (const key of REQUIRED_KEYS) requireKey(body, key);
+  // Exactly one of `contexts` and `checks` (the request validator says so first when it is on).
+  const alternatives = recordedRequestProblems(PROTECTION_PUT, body);
+  if (alternatives.length > 0) throw invalidRequest(alternatives.join('\n'));
   const org = ownerOrg(state, repo);
   const errors: string[] = [];
   const enforce = body['enforce_admins'];

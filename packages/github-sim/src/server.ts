@@ -164,7 +164,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     Object.assign(out, headers);
     let text = body === undefined || status === 204 || status === 304 ? '' : (serialised ?? JSON.stringify(body));
     if (truncate && text.length > 1) text = text.slice(0, Math.floor(text.length / 2));
-    out['content-length'] = String(Buffer.byteLength(text));
+    if (status === 304) {
+      // "Not Modified" has no content, so nothing describes one: no content type, no length
+      // (RFC 9110 §15.4.5; GitHub's 304s carry none — docs/github-api.md, "Conditional requests").
+      delete out['content-type'];
+    } else {
+      out['content-length'] = String(Buffer.byteLength(text));
+    }
     res.writeHead(status, out);
     res.end(method === 'HEAD' ? undefined : text);
     if (deps.onExchange) {

@@ -144,22 +144,99 @@ describe('PUT replaces the whole rule', () => {
     expect(res.body.required_status_checks.contexts).toEqual(['qms/dor-validation', 'ci/build']);
   });
 
-  it('uses checks over contexts and stores app_id -1 as any app (null)', async () => {
+  it('takes checks alone and stores app_id -1 as any app (null)', async () => {
     const res = await api(P('mobile-app', 'main'), {
       method: 'PUT',
       body: minimalProtection({
         required_status_checks: {
           strict: false,
-          contexts: ['ignored/context'],
-          checks: [{ context: 'qms/dor-validation', app_id: -1 }, { context: 'ci/build', app_id: 15368 }],
+          checks: [
+            { context: 'qms/dor-validation', app_id: -1 },
+            { context: 'ci/build', app_id: 15368 },
+          ],
         },
       }),
     });
+    expect(res.status).toBe(200);
     expect(res.body.required_status_checks.checks).toEqual([
       { context: 'qms/dor-validation', app_id: null },
       { context: 'ci/build', app_id: 15368 },
     ]);
     expect(res.body.required_status_checks.contexts).toEqual(['qms/dor-validation', 'ci/build']);
+  });
+
+  it('takes an empty checks list: checks required, none named (as GitHub answered PyGithub in 2024)', async () => {
+    const body = minimalProtection({ required_status_checks: { strict: true, checks: [] } });
+    const res = await api(P('mobile-app', 'main'), { method: 'PUT', body });
+    expect(res.status).toBe(200);
+    const { url: _url, contexts_url: _contextsUrl, ...rsc } = res.body.required_status_checks;
+    expect(rsc).toEqual({ strict: true, contexts: [], checks: [] });
+    expect((await api(P('mobile-app', 'main'))).body.required_status_checks).toEqual(res.body.required_status_checks);
+  });
+
+  const MORE = 'More than one subschema in "oneOf" matched.';
+  it.each([
+    [
+      'both lists named',
+      { strict: true, contexts: ['cla/google'], checks: [{ context: 'cla/google' }] },
+      MORE,
+      '{"strict"=>true, "contexts"=>["cla/google"], "checks"=>[{"context"=>"cla/google"}]}',
+    ],
+    [
+      'both lists, one empty',
+      { strict: true, contexts: [], checks: [{ context: 'ci', app_id: -1 }] },
+      MORE,
+      '{"strict"=>true, "contexts"=>[], "checks"=>[{"context"=>"ci", "app_id"=>-1}]}',
+    ],
+    // Refused (ossf/allstar PR #220); the wording is what "exactly one key" predicts, UNCONFIRMED.
+    ['both lists empty', { strict: true, contexts: [], checks: [] }, MORE, '{"strict"=>true, "contexts"=>[], "checks"=>[]}'],
+    ['neither list', { strict: true }, 'No subschema in "oneOf" matched.', '{"strict"=>true}'],
+  ])('refuses status checks with %s, worded as GitHub words it', async (_case, rsc, verdict, shown) => {
+    const before = (await api(P('design-system', 'main'))).body;
+    const res = await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ required_status_checks: rsc }) });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe(
+      [
+        'Invalid request.',
+        '',
+        'No subschema in "anyOf" matched.',
+        verdict,
+        'Not all subschemas of "allOf" matched.',
+        `For 'anyOf/1', ${shown} is not a null.`,
+      ].join('\n'),
+    );
+    expect((await api(P('design-system', 'main'))).body).toEqual(before);
+  });
+
+  // GET leaves both keys out when none are set (PyGithub's recording, 2024-12; octokit/fixtures).
+  it.each([
+    ['absent', {}],
+    ['empty objects', { dismissal_restrictions: {}, bypass_pull_request_allowances: {} }],
+    ['empty bypass lists', { bypass_pull_request_allowances: { users: [], teams: [], apps: [] } }],
+    ['some empty bypass lists', { dismissal_restrictions: {}, bypass_pull_request_allowances: { users: [] } }],
+  ])('no bypass allowances and no dismissal restrictions, said as %s: GET leaves both keys out', async (_how, lists) => {
+    const reviews = { required_approving_review_count: 2, require_code_owner_reviews: true };
+    const named = {
+      dismissal_restrictions: { users: ['tess'], teams: [] },
+      bypass_pull_request_allowances: { users: ['sam'], teams: ['payments'] },
+    };
+    const put = (r: object) =>
+      api(P('payment-gateway', 'main'), { method: 'PUT', body: minimalProtection({ required_pull_request_reviews: r }) });
+    const first = await put({ ...reviews, ...named });
+    expect(Object.keys(first.body.required_pull_request_reviews)).toEqual(expect.arrayContaining(Object.keys(named)));
+    const res = await put({ ...reviews, ...lists });
+    expect(res.status).toBe(200);
+    for (const answer of [res.body, (await api(P('payment-gateway', 'main'))).body]) {
+      expect(Object.keys(answer.required_pull_request_reviews).sort()).toEqual([
+        'dismiss_stale_reviews',
+        'require_code_owner_reviews',
+        'require_last_push_approval',
+        'required_approving_review_count',
+        'url',
+      ]);
+    }
+    // payment-gateway main is unprotected again for the tests below.
+    expect((await api(P('payment-gateway', 'main'), { method: 'DELETE' })).status).toBe(204);
   });
 
   it('replaces actor arrays rather than merging them', async () => {
@@ -245,10 +322,16 @@ describe('PUT validation GitHub performs itself', () => {
 });
 
 describe('DELETE and the {url, enabled} sub-resources', () => {
-  it('deletes only the exact-name rule', async () => {
+  it('deletes only the exact-name rule; a branch covered by a wildcard answers without error and keeps it', async () => {
+    const rulesBefore = structuredClone(sandbox.state.repos.find((r) => r.name === 'infra-terraform')!.protectionRules);
+    const covered = await api(P('infra-terraform', 'hotfix/dns-ttl'));
+    expect(covered.status).toBe(200);
+    // GitHub staff (github.community 13969): "There is no individual branch protection rule … just the dev* rule".
     const wildcard = await api(P('infra-terraform', 'hotfix/dns-ttl'), { method: 'DELETE' });
-    expect(wildcard.status).toBe(404);
-    expect(wildcard.body.message).toBe('Branch not protected');
+    expect(wildcard.status).toBe(204);
+    expect(wildcard.text).toBe('');
+    expect((await api(P('infra-terraform', 'hotfix/dns-ttl'))).body).toEqual(covered.body);
+    expect(sandbox.state.repos.find((r) => r.name === 'infra-terraform')!.protectionRules).toEqual(rulesBefore);
     const exact = await api(P('infra-terraform', 'main'), { method: 'DELETE' });
     expect(exact.status).toBe(204);
     expect(exact.text).toBe('');

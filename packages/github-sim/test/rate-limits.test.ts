@@ -98,6 +98,10 @@ describe('conditional requests', () => {
     const again = await api('/repos/acme/core-payment-system', { headers: { 'if-none-match': etag! } });
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
+    // No content, so no content type and no length; the validators and rate-limit headers stay.
+    expect(again.headers.get('content-type')).toBeNull();
+    expect(again.headers.get('content-length')).toBeNull();
+    expect(again.headers.get('etag')).toBe(etag);
     expect(again.headers.get('x-ratelimit-used')).toBe('1');
     expect(sandbox!.stats.notModified).toBe(1);
     // A change to the resource changes the ETag.

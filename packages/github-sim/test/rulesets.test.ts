@@ -115,15 +115,72 @@ describe('organization rulesets', () => {
     expect(res.status).toBe(422);
   });
 
-  it('lets members read, not write; hides them from outsiders', async () => {
-    expect((await api('/orgs/acme/rulesets', { as: 'rita' })).status).toBe(200);
+  it('lists and reads org rulesets at the org level for org owners only (members read them through repositories)', async () => {
+    const list = await api('/orgs/acme/rulesets');
+    expect(list.status).toBe(200);
+    const id = list.body[0].id as number;
+    for (const who of ['rita', 'max', 'eve']) {
+      expect((await api('/orgs/acme/rulesets', { as: who })).status, who).toBe(404);
+      expect((await api(`/orgs/acme/rulesets/${id}`, { as: who })).status, who).toBe(404);
+    }
     expect((await api('/orgs/acme/rulesets', { as: 'rita', method: 'POST', body: { name: 'x', enforcement: 'active' } })).status).toBe(404);
-    expect((await api('/orgs/acme/rulesets', { as: 'eve' })).status).toBe(404);
   });
 
   it('needs the Team or Enterprise plan', async () => {
     const res = await api('/orgs/acme-labs/rulesets');
     expect(res.status).toBe(403);
+  });
+});
+
+describe('who may read an organization ruleset: anyone who can read a repository it applies to', () => {
+  const QUERY = `query($owner: String!, $name: String!) {
+    repository(owner: $owner, name: $name) { rulesets(first: 10, includeParents: true) { nodes { id databaseId source { __typename } } } }
+  }`;
+  const NODE = `query($id: ID!) {
+    node(id: $id) {
+      ... on RepositoryRuleset { databaseId name rules(first: 10) { nodes { type } } bypassActors(first: 10) { totalCount } }
+    }
+  }`;
+  const gql = (as: string, query: string, variables: Record<string, unknown>) =>
+    api('/graphql', { as, method: 'POST', body: { query, variables } });
+
+  const orgRulesetsOf = async (who: string, repo: string): Promise<{ id: string; databaseId: number }[]> => {
+    const listed = await gql(who, QUERY, { owner: 'acme', name: repo });
+    expect(listed.status).toBe(200);
+    const nodes = listed.body.data.repository.rulesets.nodes as { id: string; databaseId: number; source: { __typename: string } }[];
+    return nodes.filter((n) => n.source.__typename === 'Organization');
+  };
+
+  // eve belongs to no organization: she reads acme's public repositories only.
+  it.each([
+    ['eve', 'an outsider, on a public repository', 'design-system', false],
+    ['rita', 'a read-only member', 'payment-gateway', false],
+    ['ada', 'the org owner', 'payment-gateway', true],
+  ])('%s (%s): listed under the repository, resolvable by id; bypass actors only for the owner', async (who, _what, repo, seesBypass) => {
+    const orgRulesets = await orgRulesetsOf(who, repo);
+    expect(orgRulesets.length).toBeGreaterThan(0);
+    for (const rs of orgRulesets) {
+      const node = await gql(who, NODE, { id: rs.id });
+      expect(node.body.errors, JSON.stringify(node.body.errors)).toBeUndefined();
+      expect(node.body.data.node.databaseId).toBe(rs.databaseId);
+      expect(node.body.data.node.rules.nodes.length).toBeGreaterThan(0);
+      // REST agrees: readable through the repository, bypass_actors only for who may edit it.
+      const rest = await api(`/repos/acme/${repo}/rulesets/${rs.databaseId}`, { as: who });
+      expect(rest.status).toBe(200);
+      expect('bypass_actors' in rest.body).toBe(seesBypass);
+      expect(node.body.data.node.bypassActors.totalCount).toBe(seesBypass ? rest.body.bypass_actors.length : 0);
+    }
+  });
+
+  it('does not resolve by id for someone who can read no repository it applies to', async () => {
+    // PCI baseline applies to private pci repositories only; eve can read none of them.
+    const publicOnes = new Set((await orgRulesetsOf('eve', 'design-system')).map((rs) => rs.id));
+    const pci = (await orgRulesetsOf('ada', 'payment-gateway')).find((rs) => !publicOnes.has(rs.id));
+    if (!pci) throw new Error('fixture: payment-gateway should have an org ruleset that public repositories lack');
+    const node = await gql('eve', NODE, { id: pci.id });
+    expect(node.body.data.node).toBeNull();
+    const message = `Could not resolve to a node with the global id of '${pci.id}'`;
+    expect(node.body.errors[0]).toMatchObject({ type: 'NOT_FOUND', message });
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Classic branch protection: GitHub's GET JSON → the qms model, and the model
- * → a PUT body built from scratch (GITHUB-API.md §1, pitfalls 1–2).
+ * → a PUT body built from scratch (docs/github-api.md).
  *
  * GET and PUT differ: GET wraps booleans as `{enabled}`, names actors with
  * full user/team/app objects and leaves out switched-off sections; PUT wants
@@ -139,13 +139,11 @@ export function buildProtectionPutBody(p: BranchProtection, ownerType: OwnerType
       require_last_push_approval: r.requireLastPushApproval,
     };
     if (org) {
-      // `{}` switches dismissal restrictions off; lists (even empty) switch them on.
+      // `{}` switches dismissal restrictions off (documented); lists (even empty) switch them on.
       reviews['dismissal_restrictions'] = r.dismissalRestrictions ? lists(r.dismissalRestrictions) : {};
-      // Always explicit, so allowances left from an earlier rule are cleared; `{}` means
-      // "none", as for dismissal_restrictions (empty lists would come back from a GET as
-      // an empty allowance object, so a restored rule would not be byte-for-byte the
-      // original). UNCONFIRMED that GitHub treats `{}` here exactly like dismissal's `{}`.
-      reviews['bypass_pull_request_allowances'] = r.bypassAllowances ? lists(r.bypassAllowances) : {};
+      // No allowances: the key is left out, as GitHub leaves it out of its answers; GitHub
+      // documents no "none" value for it (docs/github-api.md, "Pull request bypass allowances").
+      if (r.bypassAllowances) reviews['bypass_pull_request_allowances'] = lists(r.bypassAllowances);
     } else {
       // "Omit this parameter for personal repositories" [OAS]; there are no teams to name either.
       if (r.dismissalRestrictions) dropped.push('dismissal restrictions');
@@ -162,15 +160,13 @@ export function buildProtectionPutBody(p: BranchProtection, ownerType: OwnerType
     else dropped.push('push restrictions');
   }
   const body: Record<string, unknown> = {
+    // Only `checks`, even when empty: GitHub refuses an object with both `contexts` and
+    // `checks`, or with neither, although its description calls `contexts` required
+    // (docs/github-api.md, "Required status checks in a protection PUT"). -1 = any
+    // source: an omitted app_id would pin the app that most recently posted the status.
     required_status_checks: p.requiredStatusChecks
       ? {
           strict: p.requiredStatusChecks.strict,
-          // `contexts` is required by the schema but deprecated: sent empty so that only
-          // `checks` (with explicit app ids) defines the list. UNCONFIRMED that GitHub
-          // ignores an empty `contexts` next to `checks` (go-github says checks win).
-          contexts: [],
-          // -1 = any source (GITHUB-API.md pitfall 8): omitting app_id would pin the app
-          // that most recently posted the status.
           checks: p.requiredStatusChecks.checks.map((c) => ({ context: c.context, app_id: c.appId ?? -1 })),
         }
       : null,

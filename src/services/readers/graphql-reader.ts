@@ -546,12 +546,19 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       // what GitHub said (the access flag says it is not to be trusted, pitfall 9).
       state.classicRules = classic;
       const rulesets: Ruleset[] = [];
+      let unread = 0;
       for (const id of w.rulesetIds) {
         const rs = await session.rulesets.get(id);
-        if (rs instanceof Error || rs === undefined) w.errors.push(`ruleset ${id}: ${rs ? rs.message : 'not read'}`);
+        if (rs instanceof NotFoundError || rs instanceof PermissionError) {
+          // Listed, but GitHub will not show it to this token: that part is unknown, the
+          // rest still counts (as the REST reader does).
+          unread++;
+          this.logger?.debug(`${repo.fullName}: ruleset ${id} not readable: ${rs.message}`);
+        } else if (rs instanceof Error || rs === undefined) w.errors.push(`ruleset ${id}: ${rs ? rs.message : 'not read'}`);
         else rulesets.push(rs);
       }
       state.rulesets = rulesets;
+      if (unread > 0) state.unreadRulesets = unread;
       if (repo.visibility !== 'public' && repo.ownerType === 'Organization' && !repo.empty) {
         const p = session.planByOrg.get(repo.owner.toLowerCase());
         if (p && !p.available) record.planUnavailable = p.reason ?? 'branch protection is not available on this plan';
@@ -640,6 +647,7 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       return live;
     }
     live.rulesets = full.rulesets;
+    if (full.unreadRulesets !== undefined) live.unreadRulesets = full.unreadRulesets;
     return live;
   }
 }

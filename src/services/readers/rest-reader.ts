@@ -276,8 +276,16 @@ export class RestLiveStateReader implements LiveStateReader {
   }
 
   private async readRulesets(live: RepoLiveState): Promise<Ruleset[] | null> {
+    let unread = 0;
+    // A listed ruleset GitHub will not show: that part is unknown, the rest still counts.
+    const onUnreadable = (id: number, reason: string) => {
+      unread++;
+      this.logger?.debug(`${live.repo.fullName}: ruleset ${id} not readable: ${reason}`);
+    };
     try {
-      return await this.gateway.listRepoRulesets(live.repo, { includeParents: true });
+      const rulesets = await this.gateway.listRepoRulesets(live.repo, { includeParents: true, onUnreadable });
+      if (unread > 0) live.unreadRulesets = unread;
+      return rulesets;
     } catch (err) {
       if (err instanceof PlanUnavailableError) {
         this.markPlanUnavailable(live, err.message);

@@ -70,9 +70,13 @@ describe('listing and paging over HTTP', () => {
 
   test('merge settings are written and read back', async () => {
     const ref = { owner: 'acme', name: 'core-payment-system' };
-    const now = await h.gateway.updateMergeSettings(ref, { allowSquashMerge: true, allowMergeCommit: false, allowRebaseMerge: true });
+    const written = await h.gateway.ensureMergeSettings(ref, { allowSquashMerge: true, allowMergeCommit: false, allowRebaseMerge: true });
+    const now = written.settings;
     expect(now).toEqual({ allowSquashMerge: true, allowMergeCommit: false, allowRebaseMerge: true });
+    expect(written.outcome).toBe('updated');
     expect((await h.gateway.getRepo(ref)).merge).toEqual(now);
+    // Idempotent: the same settings again is no write at all.
+    expect((await h.gateway.ensureMergeSettings(ref, now)).outcome).toBe('unchanged');
   });
 
   test('rulesets: repository (with parents), organization, and rules for a branch', async () => {

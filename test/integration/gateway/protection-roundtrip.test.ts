@@ -6,7 +6,7 @@
  * PUT replaces the whole rule (nothing of the previous case survives).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '@qms/github-sim';
+import type { Exchange, Sandbox } from '@qms/github-sim';
 import {
   baseRuleProtection,
   emptyProtection,
@@ -80,6 +80,11 @@ const cases: [string, BranchProtection][] = [
     },
   ],
   [
+    // The shape ossf/allstar PR #220 could not write back: GitHub refuses it sent with both lists.
+    'branches must be up to date, no check named',
+    { ...baseRuleProtection(), requiredStatusChecks: { strict: true, checks: [] } },
+  ],
+  [
     'dismissal and push restricted to nobody (empty lists), signatures only',
     {
       ...baseRuleProtection(),
@@ -110,9 +115,10 @@ const cases: [string, BranchProtection][] = [
 describe('classic protection round-trip over HTTP', () => {
   let sandbox: Sandbox;
   let h: GatewayHarness;
+  const exchanges: Exchange[] = [];
 
   beforeAll(async () => {
-    sandbox = await withSandbox();
+    sandbox = await withSandbox({ onExchange: (e) => exchanges.push(e) });
     h = gatewayFor(sandbox, 'ada');
   });
   afterAll(async () => {
@@ -170,6 +176,33 @@ describe('classic protection round-trip over HTTP', () => {
     const read = await h.gateway.getBranchProtection(userRepo, 'main');
     expect(read.kind === 'protected' && normalizeProtection(read.protection)).toEqual(normalizeProtection(expected));
     expect(h.lines.join('')).toMatch(/ada\/qms-notes@main: dismissal restrictions, push restrictions not sent/);
+  });
+
+  test('no bypass allowances: the PUT leaves the key out, and the JSON GitHub answers has none either', async () => {
+    const desired: BranchProtection = { ...everythingOn, requiredReviews: { ...everythingOn.requiredReviews!, bypassAllowances: null } };
+    await h.gateway.putBranchProtection(repo, branch, everythingOn);
+    exchanges.length = 0;
+    const written = await h.gateway.putBranchProtection(repo, branch, desired);
+    const put = exchanges.find((e) => e.method === 'PUT' && e.route === '/repos/{owner}/{repo}/branches/{branch}/protection');
+    const sentReviews = (put?.requestBody as { required_pull_request_reviews: Record<string, unknown> }).required_pull_request_reviews;
+    expect(Object.keys(sentReviews)).not.toContain('bypass_pull_request_allowances');
+    expect(sentReviews['dismissal_restrictions']).toEqual(desired.requiredReviews!.dismissalRestrictions);
+    const read = await h.gateway.getBranchProtection(repo, branch);
+    for (const raw of [written.raw, read.kind === 'protected' ? read.raw : null]) {
+      const reviews = (raw as { required_pull_request_reviews: object }).required_pull_request_reviews;
+      expect(Object.keys(reviews)).not.toContain('bypass_pull_request_allowances');
+    }
+    expect(read.kind === 'protected' && read.protection.requiredReviews?.bypassAllowances).toBeNull();
+  });
+
+  test('DELETE on a branch covered only by a wildcard rule resolves and leaves the wildcard rule governing it', async () => {
+    const storefront = { owner: 'acme', name: 'web-storefront' };
+    const before = await h.gateway.getBranchProtection(storefront, 'release/1.0');
+    const rules = await h.gateway.listProtectionRules(storefront);
+    expect(before.kind).toBe('protected');
+    await expect(h.gateway.deleteBranchProtection(storefront, 'release/1.0')).resolves.toBeUndefined();
+    expect(await h.gateway.getBranchProtection(storefront, 'release/1.0')).toEqual(before);
+    expect(await h.gateway.listProtectionRules(storefront)).toEqual(rules);
   });
 
   test('DELETE removes the rule; a second DELETE is fine', async () => {

@@ -77,6 +77,23 @@ describe('acme as rita: what a non-admin cannot see stays unseen', () => {
   });
 });
 
+describe('acme as eve — an outsider: public repositories only, rulesets read through them', () => {
+  it('both readers assess the same five repositories alike, none failed; bypass lists unknown, never empty', async () => {
+    const rest = (await evaluateWith(sb, 'eve', 'acme', 'rest')).evaluations;
+    const graphql = (await evaluateWith(sb, 'eve', 'acme', 'graphql')).evaluations;
+    const publicRepos = ['design-system', 'documentation-system', 'forked-lib', 'hackathon-2025', 'platform-docs'];
+    expect(rest.map((e) => e.live.repo.fullName)).toEqual(publicRepos.map((n) => `acme/${n}`));
+    expectSameEvaluations(rest, graphql);
+    for (const e of graphql) {
+      expect(e.live.readError, e.live.repo.fullName).toBeNull();
+      expect(e.assessment.status).not.toBe('error');
+      // The org's rulesets are read through the public repository; their bypass lists stay unknown.
+      expect(e.live.rulesets?.some((rs) => rs.source.type === 'Organization')).toBe(true);
+      for (const rs of e.live.rulesets ?? []) expect(rs.bypassActors).toBeNull();
+    }
+  });
+});
+
 describe('acme-labs (Free plan) as ada', () => {
   it('private repositories are plan-unavailable, as REST finds them, with one probe for the org', async () => {
     const rest = (await evaluateWith(sb, 'ada', 'acme-labs', 'rest')).evaluations;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeSource,
+  effectivePatternCoverage,
   effectiveProtection,
   rulesetTargetsRepo,
 } from '../../../src/core/effective-protection.js';
@@ -237,5 +238,26 @@ describe('effectiveProtection: unknown and not applicable are never unprotected'
     expect(effectiveProtection(createLiveState(repoInfo(), { access: 'admin', classicRules: [] }), 'main').reason).toMatch(/rulesets were not read/);
     expect(effectiveProtection(createLiveState(repoInfo(), { access: 'admin', rulesets: [] }), 'main').state).toBe('unknown');
     expect(effectiveProtection(graphqlState(repoInfo(), { readError: 'HTTP 502' }), 'main').state).toBe('unknown');
+  });
+
+  it('a listed ruleset that could not be read: what was read is a lower bound, the state unknown', () => {
+    const read = ruleset({ name: 'main-guard', rules: [prRule(2)] });
+    const live = graphqlState(repoInfo(), { rulesets: [read], unreadRulesets: 1 });
+    const e = effectiveProtection(live, 'main');
+    expect(e.state).toBe('unknown');
+    expect(e.reason).toBe('1 ruleset listed for the repository could not be read (rules and bypass list unseen)');
+    expect(e.protection.requiredReviews?.requiredApprovingReviewCount).toBe(2);
+    expect(effectivePatternCoverage(graphqlState(repoInfo(), { rulesets: [], unreadRulesets: 2 }), 'release/*')).toMatchObject({
+      futureCovered: null,
+      reason: expect.stringContaining('2 rulesets listed for the repository could not be read'),
+    });
+    // GET /rules/branches/{b} is GitHub's evaluation of every active rule: nothing of it is missing.
+    const rest = createLiveState(repoInfo(), {
+      access: 'admin',
+      classicByBranch: { main: { kind: 'unprotected' } },
+      rulesByBranch: { main: [] },
+      unreadRulesets: 1,
+    });
+    expect(effectiveProtection(rest, 'main').state).toBe('known');
   });
 });

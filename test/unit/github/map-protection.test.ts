@@ -1,8 +1,9 @@
 /**
  * Classic protection mapping: GitHub's GET/PUT-answer JSON → model (fixtures
- * are GitHub's own OpenAPI examples plus shapes from GITHUB-API.md §1), and
- * model → PUT body, checked against the PUT request schema of the OpenAPI
- * description itself.
+ * are GitHub's own OpenAPI examples plus recorded answers, docs/github-api.md),
+ * and model → PUT body, checked against the PUT request schema of the OpenAPI
+ * description itself as GitHub's validator applies it (where recorded answers
+ * show the two differ: correctRequestSchema/recordedRequestProblems).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +17,7 @@ import {
 } from '../../../src/github/map/protection.js';
 import { ResponseShapeError } from '../../../src/github/map/check.js';
 import { baseRuleProtection, emptyProtection, type BranchProtection } from '../../../src/core/protection.js';
+import { correctRequestSchema, recordedRequestProblems } from '@qms/github-sim/contract';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 
@@ -145,12 +147,17 @@ describe('model → PUT body', () => {
   const spec = require('@octokit/openapi/generated/api.github.com.json') as {
     paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: object }> } }>>;
   };
+  const key = 'PUT /repos/{owner}/{repo}/branches/{branch}/protection';
   const schema = spec.paths['/repos/{owner}/{repo}/branches/{branch}/protection']!['put']!.requestBody.content['application/json']!.schema;
   const ajv = new Ajv({ strict: false, allErrors: true });
   // ajv-formats is CommonJS: under NodeNext its default export is the module object.
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
   addFormats(ajv);
-  const validate = ajv.compile(schema);
+  const described = ajv.compile(schema);
+  const corrected = ajv.compile(correctRequestSchema(key, schema) as object);
+  /** '' when GitHub's validator takes the body; else why not. */
+  const refusal = (body: unknown): string =>
+    [...(corrected(body) ? [] : [ajv.errorsText(corrected.errors)]), ...recordedRequestProblems(key, body)].join(' ');
 
   const rich: BranchProtection = {
     requiredReviews: {
@@ -180,7 +187,6 @@ describe('model → PUT body', () => {
     expect(body).toEqual({
       required_status_checks: {
         strict: true,
-        contexts: [],
         checks: [
           { context: 'qms/dor-validation', app_id: -1 },
           { context: 'ci', app_id: 15368 },
@@ -205,7 +211,7 @@ describe('model → PUT body', () => {
       allow_fork_syncing: true,
     });
     expect(JSON.stringify(body)).not.toMatch(/"enabled"|"url"|"login"|"slug"|required_signatures/);
-    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+    expect(refusal(body)).toBe('');
   });
 
   test('everything off: the four required keys are present and null/false, optional booleans explicit', () => {
@@ -223,10 +229,10 @@ describe('model → PUT body', () => {
       lock_branch: false,
       allow_fork_syncing: false,
     });
-    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+    expect(refusal(body)).toBe('');
   });
 
-  test('unrestricted dismissal is `{}`; no bypass is an explicit `{}` too (clears old ones)', () => {
+  test('unrestricted dismissal is `{}` (documented); no bypass leaves the key out, as GitHub’s answers do', () => {
     const p: BranchProtection = {
       ...baseRuleProtection(),
       requiredReviews: { ...rich.requiredReviews!, dismissalRestrictions: null, bypassAllowances: null },
@@ -234,8 +240,8 @@ describe('model → PUT body', () => {
     const { body } = buildProtectionPutBody(p, 'Organization');
     const reviews = body['required_pull_request_reviews'] as Record<string, unknown>;
     expect(reviews['dismissal_restrictions']).toEqual({});
-    expect(reviews['bypass_pull_request_allowances']).toEqual({});
-    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+    expect('bypass_pull_request_allowances' in reviews).toBe(false);
+    expect(refusal(body)).toBe('');
   });
 
   test('a user-owned repository: no dismissal key, no restrictions, no team bypass — and says what it left out', () => {
@@ -248,17 +254,28 @@ describe('model → PUT body', () => {
     expect(reviews['bypass_pull_request_allowances']).toEqual({ users: ['cyrus'], apps: [] });
     expect(body['restrictions']).toBeNull();
     expect(dropped).toEqual(['dismissal restrictions', 'team bypass allowances', 'push restrictions']);
-    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+    expect(refusal(body)).toBe('');
   });
 
-  test('status checks required with none named still sends a valid, explicit object', () => {
-    const { body } = buildProtectionPutBody({ ...baseRuleProtection(), requiredStatusChecks: { strict: false, checks: [] } }, 'Organization');
-    expect(body['required_status_checks']).toEqual({ strict: false, contexts: [], checks: [] });
-    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+  test.each([true, false])('status checks required with none named: checks alone, empty (strict %s)', (strict) => {
+    const { body } = buildProtectionPutBody({ ...baseRuleProtection(), requiredStatusChecks: { strict, checks: [] } }, 'Organization');
+    // GitHub answered 200 to `{strict: true, checks: []}` (PyGithub's recording, 2024-12).
+    expect(body['required_status_checks']).toEqual({ strict, checks: [] });
+    expect(refusal(body)).toBe('');
+  });
+
+  test('never both lists: GitHub refuses `contexts` next to `checks`, though its description requires `contexts`', () => {
+    const { body } = buildProtectionPutBody(rich, 'Organization');
+    expect(Object.keys(body['required_status_checks'] as object)).toEqual(['strict', 'checks']);
+    // The description alone would refuse qms's body and accept the one GitHub refuses.
+    expect(described(body)).toBe(false);
+    const both = { ...body, required_status_checks: { strict: true, contexts: [], checks: [{ context: 'ci', app_id: -1 }] } };
+    expect(described(both)).toBe(true);
+    expect(refusal(both)).toMatch(/More than one subschema in "oneOf" matched/);
   });
 
   test('the schema check is not vacuous: a GET-shaped body is rejected', () => {
     const getShaped = fixture('oas-branch-protection-get.json');
-    expect(validate(getShaped)).toBe(false);
+    expect(refusal(getShaped)).not.toBe('');
   });
 });

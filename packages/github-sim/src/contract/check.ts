@@ -8,9 +8,11 @@
  * schemas are shared through one ajv `$id`, so each response schema compiles
  * once per worker, lazily, on first use):
  *   - the route + method exists in the description;
- *   - a request body that breaks the route's request schema was refused with 422;
+ *   - a request body that breaks the route's request schema was refused with 422
+ *     (the schema as GitHub's validator applies it: where recorded answers show it
+ *     differs from the description, the corrections in request-validator.ts);
  *   - the response body matches the schema documented for its status
- *     (application/json); 204/304 carry no body; undocumented success
+ *     (application/json); 204/304 carry no body (and a 304 no content type); undocumented success
  *     statuses are violations; undocumented error statuses (401, 403 rate
  *     limits, …) must at least be GitHub's `{message}` error shape.
  * GraphQL (`/graphql`) — the query is parsed and validated against GitHub's
@@ -42,7 +44,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Exchange } from '../index.js';
-import { createOpenApiAjv, normaliseOpenApiSchema } from '../openapi/request-validator.js';
+import { correctRequestSchema, createOpenApiAjv, normaliseOpenApiSchema, recordedRequestProblems } from '../openapi/request-validator.js';
 import { githubSchema } from '../graphql/schema.js';
 import { checkGithubQuery } from '../graphql/validation.js';
 
@@ -134,12 +136,17 @@ function checkRest(e: Exchange & { route: string }): string[] {
   const requestSchema = op.requestBody?.content?.['application/json']?.schema;
   const hasBody = e.requestBody !== undefined && e.requestBody !== null;
   if (requestSchema && hasBody) {
-    const v = cached(`req ${method} ${e.route}`, () => compile(requestSchema));
+    // The description as GitHub's own validator applies it (where the two differ, recorded
+    // answers decide: correctRequestSchema/recordedRequestProblems, docs/github-api.md).
+    const key = `${method} ${e.route}`;
+    const v = cached(`req ${key}`, () => compile(correctRequestSchema(key, requestSchema)));
     // A refusal of any kind (422, or 400 "Problems parsing JSON", or an auth error
     // GitHub checks first) is fine; accepting the body is the violation.
     if (v && !v(e.requestBody) && e.status < 400) {
       problems.push(`accepted (${e.status}) a request body GitHub's schema refuses: ${describeAjv(v)}`);
     }
+    const recorded = recordedRequestProblems(key, e.requestBody);
+    if (recorded.length > 0 && e.status < 400) problems.push(`accepted (${e.status}) a request body GitHub refuses: ${recorded.join(' ')}`);
   }
   if (op.requestBody?.required && !hasBody && e.status < 400) {
     problems.push(`accepted (${e.status}) a request without the body GitHub requires`);
@@ -148,6 +155,7 @@ function checkRest(e: Exchange & { route: string }): string[] {
   // (b) The response.
   if (e.status === 204 || e.status === 304) {
     if (e.responseBody !== null && e.responseBody !== undefined && e.responseBody !== '') problems.push(`${e.status} must have no body`);
+    if (e.status === 304 && e.responseHeaders['content-type'] !== undefined) problems.push('304 must not carry a content type');
     if (!op.responses[String(e.status)] && e.status === 204) problems.push('204 is not documented for this route');
     return problems;
   }

@@ -22,3 +22,5 @@ export {
 } from './test-sandbox.js';
 export { githubSchema, loadGithubSchema } from '../graphql/schema.js';
 export { checkGithubQuery } from '../graphql/validation.js';
+/** GitHub's real request validator where its published schema differs (recorded answers): for checking request bodies. */
+export { correctRequestSchema, recordedRequestProblems } from '../openapi/request-validator.js';

@@ -185,8 +185,9 @@ export function buildOrganizationNode(exec: Exec, org: SimOrg) {
       paginate(listRepositories(exec, org.login, args as RepositoriesArgs), connectionArgs(args), info, (r) => buildRepositoryNode(exec, r))) as Resolver,
     repository: ((args) => resolveRepository(exec, org.login, String(args['name']))) as Resolver,
     rulesets: ((args, _e, info) => {
-      // Organization rulesets need a paid plan; members may read them (UNCONFIRMED for non-members: empty).
-      if (!member || org.plan === 'free') return emptyConnection(connectionArgs(args), info);
+      // Organization rulesets need a paid plan; listed at the org level to its owners only, as
+      // REST's GET /orgs/{org}/rulesets (UNCONFIRMED for GraphQL: others get an empty list).
+      if (!isOrgOwner(org, exec.viewer) || org.plan === 'free') return emptyConnection(connectionArgs(args), info);
       const targets = args['targets'] as string[] | null | undefined;
       const list = org.rulesets.filter((rs) => !targets || targets.includes(upper(rs.target)));
       return paginate(list, connectionArgs(args), info, (rs) => buildRulesetNode(exec, rs, isOrgOwner(org, exec.viewer)));
@@ -660,8 +661,10 @@ function buildBypassActorNode(exec: Exec, rs: SimRuleset, a: SimRuleset['bypass_
 
 /**
  * `node(id)`: every object the model stores an id for. Repositories and
- * rulesets need read access, protection rules admin access; otherwise the id
- * does not resolve (as GitHub hides what you cannot see).
+ * rulesets need read access (an organization ruleset: to a repository it
+ * applies to, or org ownership — whoever can list it somewhere can read it),
+ * protection rules admin access; otherwise the id does not resolve (as GitHub
+ * hides what you cannot see).
  */
 export function resolveNode(exec: Exec, id: string): unknown {
   if (!exec.nodes) {
@@ -673,7 +676,11 @@ export function resolveNode(exec: Exec, id: string): unknown {
       map.set(o.nodeId, () => buildOrganizationNode(exec, o));
       for (const t of o.teams) map.set(t.nodeId, () => (isOrgMember(o, exec.viewer) ? buildTeamNode(exec, o, t) : null));
       for (const rs of o.rulesets) {
-        map.set(rs.node_id, () => (isOrgMember(o, exec.viewer) ? buildRulesetNode(exec, rs, isOrgOwner(o, exec.viewer)) : null));
+        const login = o.login.toLowerCase();
+        const readsATarget = (r: SimRepo) =>
+          r.owner.toLowerCase() === login && permissionOf(state, exec.viewer, r) !== null && rulesetsForRepo(state, r).includes(rs);
+        const readable = () => isOrgOwner(o, exec.viewer) || state.repos.some(readsATarget);
+        map.set(rs.node_id, () => (readable() ? buildRulesetNode(exec, rs, isOrgOwner(o, exec.viewer)) : null));
       }
     }
     for (const r of state.repos) {

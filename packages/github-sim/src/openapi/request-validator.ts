@@ -84,15 +84,14 @@ export function normaliseOpenApiSchema(node: unknown): unknown {
   return out;
 }
 
-function validatorFor(method: string, route: string): ValidateFunction | null {
-  const key = `${method.toUpperCase()} ${route}`;
+function validatorFor(key: string): ValidateFunction | null {
   const hit = compiled.get(key);
   if (hit !== undefined) return hit;
   const schema = loadRequestSchemas().routes[key];
   let v: ValidateFunction | null = null;
   if (schema !== undefined && schema !== null) {
     ajv ??= createOpenApiAjv();
-    v = ajv.compile(normaliseOpenApiSchema(schema) as object);
+    v = ajv.compile(normaliseOpenApiSchema(correctRequestSchema(key, schema)) as object);
   }
   compiled.set(key, v);
   return v;
@@ -100,12 +99,74 @@ function validatorFor(method: string, route: string): ValidateFunction | null {
 
 /**
  * null when `body` satisfies the route's request schema (or the route has
- * none); else the text GitHub puts after "Invalid request.\n\n".
+ * none) as GitHub's validator applies it; else the text GitHub puts after
+ * "Invalid request.\n\n".
  */
 export function validateRequestBody(method: string, route: string, body: unknown): string | null {
-  const validate = validatorFor(method, route);
-  if (!validate || validate(body)) return null;
-  return describeSchemaErrors(validate.errors ?? [], body).join('\n');
+  const key = `${method.toUpperCase()} ${route}`;
+  const validate = validatorFor(key);
+  const recorded = recordedRequestProblems(key, body);
+  const valid = !validate || validate(body);
+  if (valid && recorded.length === 0) return null;
+  return [...recorded, ...(valid ? [] : describeSchemaErrors(validate?.errors ?? [], body))].join('\n');
+}
+
+// ------------------------------------------- GitHub's validator vs its description
+
+const PROTECTION_PUT = 'PUT /repos/{owner}/{repo}/branches/{branch}/protection';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Where GitHub's own validator differs from its published description, each
+ * difference backed by answers GitHub gave to real requests (docs/github-api.md,
+ * "Required status checks in a protection PUT"). The description stays the
+ * source (request-schemas.json is a verbatim extract); the simulator, the
+ * contract harness and the tests of qms's bodies all apply these corrections,
+ * so they agree on what GitHub accepts.
+ *
+ * `required_status_checks`: the description requires `contexts`; GitHub
+ * requires exactly one of `contexts` and `checks` (either may be an empty
+ * list). The patched schema drops `contexts` from `required`; the "exactly
+ * one" is judged by `recordedRequestProblems`, worded as GitHub words it.
+ * Returns a patched copy (or `schema` itself when nothing applies).
+ */
+export function correctRequestSchema(key: string, schema: unknown): unknown {
+  if (key !== PROTECTION_PUT || !isPlainObject(schema)) return schema;
+  const props = schema['properties'];
+  if (!isPlainObject(props) || !isPlainObject(props['required_status_checks'])) return schema;
+  const rsc = props['required_status_checks'];
+  const required = Array.isArray(rsc['required']) ? (rsc['required'] as unknown[]).filter((k) => k !== 'contexts') : ['strict'];
+  return { ...schema, properties: { ...props, required_status_checks: { ...rsc, required } } };
+}
+
+/**
+ * A status-check object with neither or both of `contexts` and `checks`,
+ * refused line for line as GitHub refuses it (neither: ossf/allstar PR #220,
+ * integrations/terraform-provider-github#2261, google/go-github#2976; both:
+ * ossf/allstar#155, google/go-github#2976). Judged only once the object is
+ * otherwise well-typed: GitHub reports a type error in its place
+ * (google/go-github#2467). Both keys with both lists empty: refused
+ * (ossf/allstar PR #220), wording UNCONFIRMED — the "exactly one key" rule
+ * above predicts "More than one".
+ */
+function statusCheckAlternatives(rsc: unknown): string[] {
+  if (!isPlainObject(rsc) || typeof rsc['strict'] !== 'boolean') return [];
+  const has = (k: string) => k in rsc;
+  if ((has('contexts') && !Array.isArray(rsc['contexts'])) || (has('checks') && !Array.isArray(rsc['checks']))) return [];
+  if (has('contexts') !== has('checks')) return [];
+  return [
+    'No subschema in "anyOf" matched.',
+    has('contexts') ? 'More than one subschema in "oneOf" matched.' : 'No subschema in "oneOf" matched.',
+    'Not all subschemas of "allOf" matched.',
+    `For 'anyOf/1', ${rubyInspect(rsc)} is not a null.`,
+  ];
+}
+
+/** Problems GitHub reports beyond the (corrected) schema: lines of its "Invalid request." message. */
+export function recordedRequestProblems(key: string, body: unknown): string[] {
+  if (key !== PROTECTION_PUT || !isPlainObject(body)) return [];
+  return statusCheckAlternatives(body['required_status_checks']);
 }
 
 // ------------------------------------------------------------- wording

@@ -50,8 +50,10 @@ export function renderProtection(state: SimState, repo: SimRepo, branch: string,
         ...renderActors(state, repo, r.dismissalRestrictions, urls),
       };
     }
-    if (r.bypassAllowances) {
-      reviews['bypass_pull_request_allowances'] = renderActors(state, repo, r.bypassAllowances, urls);
+    // Absent when nobody may bypass, as GitHub answers (docs/github-api.md, "Pull request bypass allowances").
+    const bypass = r.bypassAllowances ? renderActors(state, repo, r.bypassAllowances, urls) : null;
+    if (bypass && bypass.users.length + bypass.teams.length + bypass.apps.length > 0) {
+      reviews['bypass_pull_request_allowances'] = bypass;
     }
     reviews['dismiss_stale_reviews'] = r.dismissStale;
     reviews['require_code_owner_reviews'] = r.codeOwners;

@@ -1,8 +1,9 @@
 /**
- * Classic branch protection over REST (GITHUB-API.md §1). Rules are stored
+ * Classic branch protection over REST (docs/github-api.md). Rules are stored
  * with patterns: GET shows the rule that applies to the branch (exact name,
  * else the oldest matching wildcard); PUT creates or replaces the rule whose
- * pattern is exactly the branch name; DELETE removes that rule.
+ * pattern is exactly the branch name; DELETE removes that rule, and leaves a
+ * wildcard rule alone.
  *
  * Order of answers: invisible or not admin → 404 "Not Found" (GitHub hides
  * protection from non-admins); archived → 403 on writes; Free-plan private →
@@ -59,10 +60,20 @@ function putProtection(ctx: RequestContext) {
   return { status: 200, body: renderProtection(state, repo, branch, rule, ctx.urls) };
 }
 
+/**
+ * Removes the rule named exactly like the branch. A branch covered only by a
+ * wildcard rule answers without error and keeps its protection: there is no
+ * rule of its own to remove (GitHub staff, github.community thread 13969 —
+ * docs/github-api.md, "Wildcard rules over REST"; the status is UNCONFIRMED,
+ * 204 is the documented success).
+ */
 function deleteProtection(ctx: RequestContext) {
   const { repo, branch } = target(ctx, true);
   const rule = exactRuleFor(repo, branch);
-  if (!rule) throw notFound(NOT_PROTECTED);
+  if (!rule) {
+    if (classicRuleFor(repo, branch)) return { status: 204 };
+    throw notFound(NOT_PROTECTED);
+  }
   repo.protectionRules = repo.protectionRules.filter((r) => r !== rule);
   repo.updatedAt = ctx.sim.timestamp();
   ctx.sim.markDirty();

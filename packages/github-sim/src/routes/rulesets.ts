@@ -1,11 +1,14 @@
 /**
  * Repository and organization rulesets, and the rules that apply to a
- * branch (GITHUB-API.md §2). Rulesets are readable with read access (org
- * rulesets: by members); writes need repository admin / org owner and answer
- * 404 otherwise (the spec documents no 403 for them).
+ * branch (docs/github-api.md, "Who may read rulesets"). A repository's
+ * rulesets, its organization's included, are readable with read access to the
+ * repository; `bypass_actors` only by those who may edit the ruleset. The
+ * organization-level list and reads need an organization owner; writes need
+ * repository admin / org owner. Both answer 404 otherwise (the spec documents
+ * no 403 for them).
  */
 import type { SimRepo, SimRuleset } from '../model.js';
-import { isOrgMember, isOrgOwner } from '../access.js';
+import { isOrgOwner } from '../access.js';
 import { ApiError, bodyObject, forbidden, notFound, pagedResult, queryFlag, validationFailed, type RequestContext, type RouteDef } from '../http.js';
 import { renderDetailedRule, renderRuleset, renderRulesetSummary } from '../render/rulesets.js';
 import { activeRulesForBranch, rulesetsForRepo } from '../rules-engine.js';
@@ -169,9 +172,11 @@ const orgScope: RulesetScope = {
   },
   sourceType: 'Organization',
   noun: 'organization',
-  open(ctx, write) {
+  open(ctx) {
     const org = requireOrg(ctx);
-    if (write ? !isOrgOwner(org, ctx.viewer) : !isOrgMember(org, ctx.viewer)) throw notFound();
+    // Reading org rulesets at the org level needs org administration too (members read them
+    // through the repositories they can read).
+    if (!isOrgOwner(org, ctx.viewer)) throw notFound();
     if (org.plan === 'free') throw forbidden(ORG_RULESETS_UPGRADE_MESSAGE);
     return { rulesets: org.rulesets, sourceName: org.login, repo: null };
   },

@@ -38,6 +38,9 @@ describe('REST exchanges', () => {
     expect(checkExchange(ex({ status: 201 })).join()).toMatch(/status 201 is not documented/);
     expect(checkExchange(ex({ method: 'DELETE', status: 204, responseBody: { x: 1 } })).join()).toMatch(/204 must have no body/);
     expect(checkExchange(ex({ method: 'DELETE', status: 204, responseBody: null }))).toEqual([]);
+    expect(checkExchange(ex({ status: 304, responseBody: null, responseHeaders: { etag: 'W/"1"' } }))).toEqual([]);
+    const typed = { 'content-type': 'application/json; charset=utf-8' };
+    expect(checkExchange(ex({ status: 304, responseBody: null, responseHeaders: typed })).join()).toMatch(/304 must not carry a content/);
   });
 
   it('holds undocumented error statuses to GitHub’s {message} shape', () => {
@@ -51,6 +54,26 @@ describe('REST exchanges', () => {
     expect(accepted.join()).toMatch(/accepted \(200\) a request body GitHub's schema refuses/);
     const refused = checkExchange({ ...base, ...PUT_PROTECTION, requestBody: body, status: 422, responseBody: { message: 'Invalid request.', documentation_url: 'd', status: '422' } });
     expect(refused).toEqual([]);
+  });
+
+  it('judges status checks as GitHub’s validator does: one of contexts and checks, though the description requires contexts', () => {
+    const refused = { message: 'Invalid request.', documentation_url: 'd' };
+    const put = (rsc: unknown, status: number) =>
+      checkExchange({
+        ...base,
+        ...PUT_PROTECTION,
+        status,
+        requestBody: { required_status_checks: rsc, enforce_admins: true, required_pull_request_reviews: null, restrictions: null },
+        responseBody: status === 422 ? refused : { url: `https://api.github.com${PUT_PROTECTION.path}` },
+      }).join();
+    // Accepting one list alone is right (GitHub answered 200 to `{strict, checks: []}`).
+    expect(put({ strict: true, checks: [] }, 200)).toBe('');
+    expect(put({ strict: false, contexts: ['ci'] }, 200)).toBe('');
+    // Accepting both, or neither, is what GitHub never does.
+    const both = { strict: true, contexts: [], checks: [{ context: 'ci', app_id: -1 }] };
+    expect(put(both, 200)).toMatch(/More than one subschema in "oneOf" matched/);
+    expect(put({ strict: true }, 200)).toMatch(/No subschema in "oneOf" matched/);
+    expect(put({ strict: true }, 422)).toBe('');
   });
 
   it('skips exchanges shaped by injected faults', () => {

@@ -17,7 +17,7 @@ const B = `${LEDGER}/branches/main/protection`;
 
 /** A complete, valid classic protection PUT body (GITHUB-API.md §1 "PUT expects"). */
 const VALID_PUT = {
-  required_status_checks: { strict: true, contexts: [], checks: [{ context: 'qms/dor-validation', app_id: -1 }] },
+  required_status_checks: { strict: true, checks: [{ context: 'qms/dor-validation', app_id: -1 }] },
   enforce_admins: true,
   required_pull_request_reviews: {
     dismissal_restrictions: { users: ['tess'], teams: ['payments'] },
@@ -216,7 +216,7 @@ describe('bodies GitHub’s request schema refuses', () => {
 
   it('refuses app_id: null in checks', async () => {
     await expect422(
-      { ...VALID_PUT, required_status_checks: { strict: true, contexts: [], checks: [{ context: 'qms/dor-validation', app_id: null }] } },
+      { ...VALID_PUT, required_status_checks: { strict: true, checks: [{ context: 'qms/dor-validation', app_id: null }] } },
       `For 'properties/app_id', nil is not an integer.`,
     );
   });
@@ -231,8 +231,9 @@ describe('bodies GitHub’s request schema refuses', () => {
     await expect422(body, `"required_status_checks" wasn't supplied.`);
   });
 
-  it('refuses required_status_checks without contexts', async () => {
-    await expect422({ ...VALID_PUT, required_status_checks: { strict: true, checks: [] } }, `"contexts" wasn't supplied.`);
+  it('refuses required_status_checks with neither or both of contexts and checks (GitHub, not its description)', async () => {
+    await expect422({ ...VALID_PUT, required_status_checks: { strict: true } }, `No subschema in "oneOf" matched.`);
+    await expect422({ ...VALID_PUT, required_status_checks: { strict: true, contexts: [], checks: [] } }, `More than one subschema in "oneOf" matched.`);
   });
 
   it('reports a bad ruleset rule once, not once per rule type', async () => {
