@@ -70,7 +70,7 @@ export function evaluateLiveState(live: RepoLiveState, policy: QmsPolicy): RepoE
     classification.status === 'classified'
       ? resolveTierPolicy(policy.tiers, classification.tier, repoConfig, live.repo.defaultBranch)
       : null;
-  const assessment = assessRepo(live, classification, tier, { tiers: policy.tiers, repoConfig });
+  const assessment = assessRepo(live, classification, tier, { tiers: policy.tiers, repoConfig, roles: policy.roles });
   return { live, repoConfig, classification, tier, assessment };
 }
 

@@ -93,7 +93,7 @@ describe('buildPlan: steps and order', () => {
       requiredReviews: reviews(4),
       requiredStatusChecks: { strict: false, checks: [{ context: 'ci/build', appId: 15368 }] },
       restrictions: { users: ['ada'], teams: [], apps: [] },
-      lockBranch: true,
+      blockCreations: true,
     });
     const p = plan([state('svc', 'standard', { classicRules: [classicRule('main', strict)] })]);
     const step = p.steps[0] as ProtectionPlanStep;
@@ -101,7 +101,7 @@ describe('buildPlan: steps and order', () => {
     expect(step.after.requiredReviews?.requiredApprovingReviewCount).toBe(4);
     expect(step.after.requiredStatusChecks?.checks).toContainEqual({ context: 'ci/build', appId: 15368 });
     expect(step.after.restrictions).toEqual({ users: ['ada'], teams: [], apps: [] });
-    expect(step.after.lockBranch).toBe(true);
+    expect(step.after.blockCreations).toBe(true);
     expect(step.changes.every((c) => c.op !== '-')).toBe(true);
   });
 
