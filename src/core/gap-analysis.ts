@@ -364,8 +364,9 @@ function judgeBranch(effective: EffectiveProtection, floor: ProtectionProfile, c
     const moot = actorDeviations({ ...everyone, lockedBy: null }, floor).filter((d) => !everyoneKeys.has(devKey(d)));
     if (moot.length > 0) {
       const what = locked.kind === 'lock' ? 'locks the branch' : 'restricts updates';
+      const rest = locked.kind === 'lock' ? '' : ' (deletions are a rule of their own)';
       notes.push(
-        `${label}: nobody without a bypass can push (${describeSource(locked.source)} ${what}), so ${listText(moot.map((d) => REQUIREMENT_WORDS[d.setting](d.expected)))} do not apply to it.`,
+        `${label}: nobody without a bypass can push (${describeSource(locked.source)} ${what}), so the tier's ${moot.length} requirement(s) on pushes and merges do not apply to it${rest}.`,
       );
     }
   }
@@ -717,7 +718,8 @@ export function assessRepo(
       notes.push(`Whether CODEOWNERS names usable owners is unknown (${codeOwners.reason}), so code owner review was taken as binding.`);
     } else if (ownersWanted.some((b) => b !== defaultBranch)) {
       const file = codeOwners.status === 'absent' ? 'none' : codeOwners.path;
-      notes.push(`CODEOWNERS was read on ${defaultBranch} (${file}); ${ownersWanted.filter((b) => b !== defaultBranch).join(', ')} are taken to carry the same file.`);
+      const others = ownersWanted.filter((b) => b !== defaultBranch);
+      notes.push(`CODEOWNERS was read on ${defaultBranch} (${file}); ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} taken to carry the same file.`);
     }
   }
   if (uncertainReasons.length > 0) {
