@@ -370,7 +370,7 @@ function withToleratedAllowances(floor: ProtectionProfile, current: BranchProtec
 
 /** Findings no classic write closes (a ruleset's bypass actor, CODEOWNERS, an app pin): what to do instead. */
 const NOT_BY_CLASSIC_WRITE: Record<string, (message: string) => string> = {
-  bypass: (m) => `${m}: qms does not edit rulesets; remove the bypass actor from the ruleset, or tolerate it in the policy (tolerated_bypass)`,
+  bypass: (m) => `${m}: qms does not edit rulesets and plans no classic rule here; remove the bypass actor from the ruleset, or tolerate it in the policy (tolerated_bypass)`,
   codeOwners: (m) => `${m}: add a CODEOWNERS file (.github/, the root or docs/) whose owners have write access`,
   'requiredStatusChecks.unsatisfiable': (m) => `${m}: require the check from any source, or install the app that posts it`,
 };
@@ -480,11 +480,14 @@ function planRepo(input: PlanInput, roles: Readonly<Record<string, RoleBinding>>
     });
   }
 
+  // A classic rule qms writes binds ruleset bypass actors too (with enforce admins, admins
+  // as well), so a step closes those gaps; where no step is planned, say what would.
+  const stepFor = (f: RepoAssessment['findings'][number]) => out.steps.some((st) => st.target === f.branch || splitTargets(f.target).includes(st.target));
   for (const f of assessment.findings) {
     const advice = NOT_BY_CLASSIC_WRITE[f.setting];
-    const rulesetBypass = f.setting === 'enforceAdmins' && /ruleset/.test(f.source);
-    if (advice && (f.setting !== 'bypass' || /ruleset/.test(f.source))) out.notes.push({ repo, target: f.branch, message: advice(f.message) });
-    else if (rulesetBypass) out.notes.push({ repo, target: f.branch, message: NOT_BY_CLASSIC_WRITE['bypass']!(f.message) });
+    const viaRuleset = (f.setting === 'bypass' || f.setting === 'enforceAdmins') && /ruleset/.test(f.source);
+    if (viaRuleset && !stepFor(f)) out.notes.push({ repo, target: f.branch, message: NOT_BY_CLASSIC_WRITE['bypass']!(f.message) });
+    else if (advice && f.setting !== 'bypass') out.notes.push({ repo, target: f.branch, message: advice(f.message) });
   }
 
   if (Object.keys(tier.merge).length > 0) {
