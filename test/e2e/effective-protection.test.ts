@@ -124,7 +124,7 @@ describe('1. ruleset bypass actors are honoured', () => {
     expect(team.severity).toBe('critical');
     expect(team.message).toMatch(/^main: team payments can bypass the pull request requirement, .* \(repo ruleset 'PCI' \(#\d+\): team payments, always\)$/);
     // pull_request mode: a pull request is still needed, none of its requirements.
-    const user = main.find((f) => f.actual.startsWith('user'))!;
+    const user = main.find((f) => String(f.actual).startsWith('user'))!;
     expect(user.message).toMatch(/can bypass required approvals, .*pull_request\)$/);
     expect(user.message).not.toMatch(/the pull request requirement/);
     // Org admins (pull_request mode) on a tier that asks for enforce admins.
