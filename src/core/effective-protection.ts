@@ -597,13 +597,34 @@ function ruleForPullRequestBypass(rule: RulesetRule): RulesetRule | null {
   return null;
 }
 
+/**
+ * What binds an actor no source lets through: every contribution (hidden bypass lists
+ * count in `protection`, not in `surely`). The same for every such actor, so it is
+ * computed once per list of contributions.
+ */
+const boundByAll = new WeakMap<readonly Contribution[], ActorView>();
+function viewOfAllBound(contribs: readonly Contribution[]): ActorView {
+  let view = boundByAll.get(contribs);
+  if (!view) {
+    view = combineFor(contribs, { kind: 'everyone' }, contribs.map(() => []));
+    boundByAll.set(contribs, view);
+  }
+  return view;
+}
+
 /** What binds `actor`, given the contributions, with the bypasses `tolerate` accepts treated as binding. */
 export function viewFor(contribs: readonly Contribution[], actor: ActorRef, tolerate: BypassTolerance = () => false): ActorView {
+  const found = contribs.map((c) => (c.kind === 'classic' ? classicBypasses(c, actor) : ruleBypasses(c, actor)).filter((b) => !tolerate(actor, b)));
+  if (found.every((f) => f.length === 0)) return { ...viewOfAllBound(contribs), actor, bypasses: [] };
+  return combineFor(contribs, actor, found);
+}
+
+function combineFor(contribs: readonly Contribution[], actor: ActorRef, foundPer: readonly ActorBypass[][]): ActorView {
   const upper = new Combiner();
   const lower = new Combiner();
   const bypasses: ActorBypass[] = [];
-  for (const c of contribs) {
-    const found = (c.kind === 'classic' ? classicBypasses(c, actor) : ruleBypasses(c, actor)).filter((b) => !tolerate(actor, b));
+  for (const [i, c] of contribs.entries()) {
+    const found = foundPer[i]!;
     bypasses.push(...found);
     const binding = bindingOf(found);
     if (c.kind === 'classic') {
@@ -624,9 +645,14 @@ export function viewFor(contribs: readonly Contribution[], actor: ActorRef, tole
   return { actor, protection: u.protection, surely: l.protection, bypasses, lockedBy: upper.lockedBy, strictWithoutChecks: u.strictWithoutChecks, sources: u.sources };
 }
 
-/** Every class of actor on this branch, judged under `tolerate`. */
+/** Every class of actor on this branch, judged under `tolerate` (a class the tolerance changes nothing for keeps its view). */
 export function actorViews(effective: Pick<EffectiveProtection, 'contributions' | 'actors'>, tolerate: BypassTolerance = () => false): ActorView[] {
-  return effective.actors.map((a) => viewFor(effective.contributions, a.actor, tolerate));
+  return effective.actors.map((a) => (a.bypasses.some((b) => tolerate(a.actor, b)) ? viewFor(effective.contributions, a.actor, tolerate) : a));
+}
+
+/** What binds an actor no source lets through (every rule as written). */
+export function viewWithoutBypass(effective: Pick<EffectiveProtection, 'contributions'>): ActorView {
+  return viewOfAllBound(effective.contributions);
 }
 
 /** The profile a protection meets exactly (for "is `a` at least as strict as `b`"). */

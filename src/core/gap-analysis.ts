@@ -18,7 +18,7 @@ import {
   describeSource,
   effectivePatternCoverage,
   effectiveProtection,
-  viewFor,
+  viewWithoutBypass,
   type ActorBypass,
   type ActorView,
   type EffectiveProtection,
@@ -338,7 +338,7 @@ function judgeBranch(effective: EffectiveProtection, floor: ProtectionProfile, c
   const views = actorViews(effective, tolerate);
   const everyone = views[0]!;
   // Every source binding everyone: what the rules ask for, before anyone gets around them.
-  const all = viewFor(effective.contributions, { kind: 'everyone' }, () => true);
+  const all = viewWithoutBypass(effective);
   const allKeys = new Set(actorDeviations(all, floor).map(devKey));
   const findings: Finding[] = [];
   const notes: string[] = [];
@@ -568,8 +568,17 @@ export function assessRepo(
   const notes = [...classification.notes];
   const codeOwners = codeOwnersUsability(live.codeOwners);
   const roles = options.roles ?? {};
+  const effectiveOf = new Map<string, EffectiveProtection>();
+  const effectiveFor = (branch: string): EffectiveProtection => {
+    let e = effectiveOf.get(branch);
+    if (!e) {
+      e = effectiveProtection(live, branch);
+      effectiveOf.set(branch, e);
+    }
+    return e;
+  };
   const levelOf = () =>
-    deriveProtectionLevel(effectiveProtection(live, defaultBranch), options.tiers, defaultBranch, {
+    deriveProtectionLevel(effectiveFor(defaultBranch), options.tiers, defaultBranch, {
       roles,
       ...(codeOwners.status === 'absent' || codeOwners.status === 'invalid' ? { codeOwnersUsable: false } : {}),
     });
@@ -683,7 +692,7 @@ export function assessRepo(
   let notApplicable = false;
   const unknownReasons: string[] = patterns.filter((p) => p.futureCovered === null).map((p) => `${p.target}: ${p.reason ?? 'coverage unknown'}`);
   for (const [branch, targets] of [...targetsOf.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const effective = effectiveProtection(live, branch);
+    const effective = effectiveFor(branch);
     const target = targets.join(', ');
     for (const t of targets) {
       const entry: BranchAssessment = { target: t, branch, state: effective.state };
