@@ -36,7 +36,9 @@ export async function getCodeOwners(client: GitHubClient, repo: RepoRef): Promis
     }
     return { kind: 'absent' };
   } catch (err) {
-    if (err instanceof PermissionError || err instanceof PlanUnavailableError) return { kind: 'unknown', reason: `CODEOWNERS could not be read: ${errorText(err)}` };
+    if (err instanceof PermissionError || err instanceof PlanUnavailableError) {
+      return { kind: 'unknown', reason: `CODEOWNERS could not be read: ${errorText(err)}` };
+    }
     throw err;
   }
 }

@@ -74,7 +74,10 @@ export function codeownersErrors(state: SimState, repo: SimRepo): CodeownersErro
     for (const owner of entry.owners) {
       if (ownerIsValid(state, repo, owner)) continue;
       const column = source.indexOf(owner) + 1;
-      const what = owner.startsWith('@') && owner.includes('/') ? `the team ${owner} exists, is publicly visible, and has write access to the repository` : `${owner} exists and has write access to the repository`;
+      const what =
+        owner.startsWith('@') && owner.includes('/')
+          ? `the team ${owner} exists, is publicly visible, and has write access to the repository`
+          : `${owner} exists and has write access to the repository`;
       out.push({
         line: entry.line,
         column,

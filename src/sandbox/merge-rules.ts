@@ -32,7 +32,19 @@ interface Requirements {
 }
 
 function none(): Requirements {
-  return { approvals: 0, codeOwners: false, dismissStale: false, lastPush: false, pullRequest: false, checks: [], strict: false, linear: false, signatures: false, locked: false, updateRestricted: false };
+  return {
+    approvals: 0,
+    codeOwners: false,
+    dismissStale: false,
+    lastPush: false,
+    pullRequest: false,
+    checks: [],
+    strict: false,
+    linear: false,
+    signatures: false,
+    locked: false,
+    updateRestricted: false,
+  };
 }
 
 function inAllowance(state: SimState, repo: SimRepo, user: SimUser, rule: SimProtectionRule): boolean {
@@ -76,7 +88,8 @@ function addRuleset(req: Requirements, rs: SimRuleset): void {
         req.lastPush ||= p['require_last_push_approval'] === true;
         break;
       case 'required_status_checks': {
-        const list = Array.isArray(p['required_status_checks']) ? (p['required_status_checks'] as { context: string; integration_id?: number }[]) : [];
+        const raw = p['required_status_checks'];
+        const list = Array.isArray(raw) ? (raw as { context: string; integration_id?: number }[]) : [];
         req.checks.push(...list.map((c) => ({ context: c.context, appId: c.integration_id ?? null })));
         req.strict ||= p['strict_required_status_checks_policy'] === true;
         break;
@@ -136,9 +149,11 @@ function isOwner(state: SimState, repo: SimRepo, owner: string, user: SimUser): 
 export function mergeBlocker(state: SimState, repo: SimRepo, pull: SimPull, user: SimUser, method: MergeMethod): string | null {
   const req = mergeRequirements(state, repo, pull, user);
   if (req.locked) return 'Cannot merge into a locked branch.'; // UNCONFIRMED wording
-  if (req.updateRestricted) return `Repository rule violations found\n\nCannot update this protected ref.\n`; // UNCONFIRMED wording (GH013 on pushes)
+  // UNCONFIRMED wording (GH013 on pushes).
+  if (req.updateRestricted) return `Repository rule violations found\n\nCannot update this protected ref.\n`;
   if (req.pullRequest) {
-    const writers = latestReviews(pull).filter((r) => r.userId !== pull.userId && atLeast(permissionOf(state, findUserById(state, r.userId) ?? null, repo), 'write'));
+    const canWrite = (userId: number) => atLeast(permissionOf(state, findUserById(state, userId) ?? null, repo), 'write');
+    const writers = latestReviews(pull).filter((r) => r.userId !== pull.userId && canWrite(r.userId));
     if (writers.some((r) => r.state === 'CHANGES_REQUESTED')) return 'Changes have been requested.'; // UNCONFIRMED wording (GH006 text)
     const approvals = writers.filter((r) => r.state === 'APPROVED' && (!req.dismissStale || r.commitId === pull.headSha));
     if (approvals.length < req.approvals) {
@@ -158,12 +173,14 @@ export function mergeBlocker(state: SimState, repo: SimRepo, pull: SimPull, user
     }
     if (req.lastPush) {
       const lastPusher = pull.commits.at(-1)?.authorId ?? pull.userId;
-      if (!approvals.some((r) => r.userId !== lastPusher)) return 'Approval from someone other than the last pusher is required.'; // UNCONFIRMED wording
+      // UNCONFIRMED wording.
+      if (!approvals.some((r) => r.userId !== lastPusher)) return 'Approval from someone other than the last pusher is required.';
     }
   }
   const statuses = repo.statuses[pull.headSha] ?? [];
   for (const check of req.checks) {
-    const latest = [...statuses].reverse().find((s) => s.context.toLowerCase() === check.context.toLowerCase() && (check.appId === null || s.appId === check.appId));
+    const fromSource = (s: (typeof statuses)[number]) => check.appId === null || s.appId === check.appId;
+    const latest = [...statuses].reverse().find((s) => s.context.toLowerCase() === check.context.toLowerCase() && fromSource(s));
     if (!latest || latest.state === 'pending') return `Required status check "${check.context}" is expected.`;
     if (latest.state !== 'success') return `Required status check "${check.context}" is failing.`; // UNCONFIRMED wording
   }

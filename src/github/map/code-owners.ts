@@ -18,5 +18,6 @@ export function mapCodeOwnersErrors(value: unknown, path: string): CodeOwnersErr
 /** GET /orgs/{org}/installations items (octokit's paginate unwraps `installations`). */
 export function mapInstallation(item: unknown): Extract<AppInstallationsRead, { kind: 'known' }>['apps'][number] {
   const o = obj(item, '');
-  return { appId: num(o, 'app_id', ''), slug: str(o, 'app_slug', ''), allRepositories: optStr(o, 'repository_selection', '') !== 'selected' };
+  const allRepositories = optStr(o, 'repository_selection', '') !== 'selected';
+  return { appId: num(o, 'app_id', ''), slug: str(o, 'app_slug', ''), allRepositories };
 }
