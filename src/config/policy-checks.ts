@@ -173,6 +173,21 @@ export function checkPolicyDocument(
         );
       }
     });
+    (tier.tolerated_bypass ?? []).forEach((t, i) => {
+      const keys = ['org_admin', 'role', 'team', 'user', 'app', 'deploy_key', 'qms_role'].filter((k) => (t as Record<string, unknown>)[k] !== undefined);
+      if (keys.length !== 1) {
+        report.error(
+          toPointer([...base, 'tolerated_bypass', i]),
+          `name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got ${keys.length === 0 ? 'none' : keys.join(', ')}`,
+        );
+      }
+      if (t.qms_role !== undefined && !roleNames.includes(t.qms_role)) {
+        report.error(
+          toPointer([...base, 'tolerated_bypass', i, 'qms_role']),
+          `role ${quote(t.qms_role)} does not exist${didYouMean(t.qms_role, roleNames)}; add it under "roles"`,
+        );
+      }
+    });
     const conflict = linearHistoryConflict(tier);
     if (conflict !== undefined) {
       report.error(

@@ -8,6 +8,7 @@
 import type {
   BranchTarget,
   BypassLevelPolicy,
+  BypassTolerance,
   ClassificationRule,
   PilotRepository,
   ProtectionProfile,
@@ -54,6 +55,19 @@ export interface TierDoc {
   merge?: MergeDoc;
   checks?: string[];
   bypass_levels?: string[];
+  tolerated_bypass?: ToleratedBypassDoc[];
+}
+
+/** One tolerated bypass as written: exactly one actor key, and a mode. */
+export interface ToleratedBypassDoc {
+  org_admin?: true;
+  role?: 'write' | 'maintain' | 'admin' | number;
+  team?: string | number;
+  user?: string | number;
+  app?: string | number;
+  deploy_key?: true;
+  qms_role?: string;
+  mode?: 'always' | 'pull_request';
 }
 
 export interface ClassificationRuleDoc {
@@ -184,8 +198,38 @@ function mergeToDoc(m: TierPolicy['merge']): MergeDoc {
   });
 }
 
+function toleranceFromDoc(d: ToleratedBypassDoc): BypassTolerance {
+  const mode = d.mode ?? 'always';
+  if (d.org_admin) return { actor: { kind: 'orgAdmin' }, mode };
+  if (d.role !== undefined) return { actor: { kind: 'role', role: d.role }, mode };
+  if (d.team !== undefined) return { actor: { kind: 'team', team: d.team }, mode };
+  if (d.user !== undefined) return { actor: { kind: 'user', user: d.user }, mode };
+  if (d.app !== undefined) return { actor: { kind: 'app', app: d.app }, mode };
+  if (d.deploy_key) return { actor: { kind: 'deployKey' }, mode };
+  return { actor: { kind: 'qmsRole', role: d.qms_role ?? '' }, mode };
+}
+
+function toleranceToDoc(t: BypassTolerance): ToleratedBypassDoc {
+  const a = t.actor;
+  const actor: ToleratedBypassDoc =
+    a.kind === 'orgAdmin'
+      ? { org_admin: true }
+      : a.kind === 'role'
+        ? { role: a.role }
+        : a.kind === 'team'
+          ? { team: a.team }
+          : a.kind === 'user'
+            ? { user: a.user }
+            : a.kind === 'app'
+              ? { app: a.app }
+              : a.kind === 'deployKey'
+                ? { deploy_key: true }
+                : { qms_role: a.role };
+  return { ...actor, mode: t.mode };
+}
+
 function tierFromDoc(name: string, t: TierDoc): TierPolicy {
-  return {
+  const tier: TierPolicy = {
     name,
     description: t.description ?? '',
     rank: t.rank ?? 0,
@@ -194,10 +238,12 @@ function tierFromDoc(name: string, t: TierDoc): TierPolicy {
     checks: [...(t.checks ?? [])],
     bypassLevels: [...(t.bypass_levels ?? [])],
   };
+  if (t.tolerated_bypass !== undefined) tier.toleratedBypass = t.tolerated_bypass.map(toleranceFromDoc);
+  return tier;
 }
 
 function tierToDoc(t: TierPolicy): TierDoc {
-  return {
+  const doc: TierDoc = {
     description: t.description,
     rank: t.rank,
     branches: t.branches.map((b) => ({ pattern: b.pattern, protection: protectionToDoc(b.protection) })),
@@ -205,6 +251,8 @@ function tierToDoc(t: TierPolicy): TierDoc {
     checks: [...t.checks],
     bypass_levels: [...t.bypassLevels],
   };
+  if (t.toleratedBypass !== undefined) doc.tolerated_bypass = t.toleratedBypass.map(toleranceToDoc);
+  return doc;
 }
 
 function ruleFromDoc(r: ClassificationRuleDoc): ClassificationRule {

@@ -30,7 +30,10 @@ target branch must have at least. A branch pattern is ~DEFAULT_BRANCH (the
 repository's default branch), a branch name, or an fnmatch glob such as
 release/*. A protection key that is absent is not required. "merge" lists
 the repository merge methods the tier demands; "checks" the qms/* quality
-gates it runs; "bypass_levels" the emergency levels its repositories may use.`,
+gates it runs; "bypass_levels" the emergency levels its repositories may use;
+"tolerated_bypass" (optional) standing GitHub bypasses the tier accepts, e.g.
+{ org_admin: true, mode: pull_request } or { qms_role: cto }. Default: none
+beyond administrators where the protection does not ask for enforce_admins.`,
   'tiers.mission_critical': `Seed §2.1.1: core business logic, customer-facing, payment, security.
 Settings from seed §4.1 and §3.5 ("zero-tolerance merge policies").
 Merge methods: the seed lists merge commits only AND linear history, which

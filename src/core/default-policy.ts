@@ -135,6 +135,11 @@ function tiers(): Record<string, TierPolicy> {
       checks: [...SEED_QMS_CHECKS],
       // §4.1 bypass_controls: level 1 disabled; levels 2, 3 and emergency enabled.
       bypassLevels: ['level_2_architect', 'level_3_qms_coordinator', 'emergency_commander'],
+      // No `toleratedBypass`: no standing GitHub bypass, not even for the emergency roles
+      // or org admins in pull_request mode. The seed's emergency bypass (§2.5.1) is a
+      // procedure (approvers, signatures, a time limit, a post-incident review); a
+      // standing bypass skips all of it. A policy file may tolerate one explicitly.
+      // (docs/effective-protection.md "Tolerated bypasses")
     },
     business_critical: {
       name: 'business_critical',

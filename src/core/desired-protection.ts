@@ -10,7 +10,15 @@
  */
 import type { ProtectionSetting } from './effective-protection.js';
 import type { ProtectionProfile } from './policy.js';
-import { baseRuleProtection, normalizeProtection, type BranchProtection, type MergeSettings } from './protection.js';
+import { baseRuleProtection, normalizeProtection, type ActorLists, type BranchProtection, type MergeSettings } from './protection.js';
+
+/** The actors in both lists (names compared case-insensitively, as GitHub does for logins and slugs). */
+function intersectActors(a: ActorLists, b: ActorLists): ActorLists {
+  const keep = (x: string[], y: string[]) => x.filter((n) => y.some((m) => m.toLowerCase() === n.toLowerCase()));
+  return { users: keep(a.users, b.users), teams: keep(a.teams, b.teams), apps: keep(a.apps, b.apps) };
+}
+
+const noActors = (a: ActorLists) => a.users.length === 0 && a.teams.length === 0 && a.apps.length === 0;
 
 /** A value in a finding: a flag, a count, a check name, or absent. */
 export type SettingValue = string | number | boolean | null;
@@ -97,6 +105,10 @@ export function meetsProfile(protection: BranchProtection, profile: ProtectionPr
  * `current` is the protection the write replaces (the classic rule's, since a PUT
  * sets the whole rule), not the effective protection: folding ruleset settings into a
  * classic rule would duplicate them and survive the ruleset's removal.
+ *
+ * Pull request bypass allowances the floor does not tolerate
+ * (`requiredReviews.bypassAllowances`, set by the planner) are removed: a bypass
+ * removed is a requirement that binds more people, so this too only tightens.
  */
 export function desiredProtection(current: BranchProtection | null, profile: ProtectionProfile): BranchProtection {
   const base = normalizeProtection(current ?? baseRuleProtection());
@@ -113,6 +125,12 @@ export function desiredProtection(current: BranchProtection | null, profile: Pro
       dismissalRestrictions: have?.dismissalRestrictions ?? null,
       bypassAllowances: have?.bypassAllowances ?? null,
     };
+    const kept = want.bypassAllowances;
+    const allowed = next.requiredReviews.bypassAllowances;
+    if (kept && allowed) {
+      const left = intersectActors(allowed, kept);
+      next.requiredReviews.bypassAllowances = noActors(left) ? null : left;
+    }
   }
 
   const checks = profile.requiredStatusChecks;
@@ -154,6 +172,10 @@ export function mergeProfiles(a: ProtectionProfile, b: ProtectionProfile): Prote
     if (codeOwners !== undefined) out.requiredReviews.requireCodeOwnerReviews = codeOwners;
     if (stale !== undefined) out.requiredReviews.dismissStaleReviews = stale;
     if (lastPush !== undefined) out.requiredReviews.requireLastPushApproval = lastPush;
+    // Tolerated allowances: only those both floors tolerate.
+    const ka = ra?.bypassAllowances;
+    const kb = rb?.bypassAllowances;
+    if (ka || kb) out.requiredReviews.bypassAllowances = ka && kb ? intersectActors(ka, kb) : (ka ?? kb)!;
   }
   const ca = a.requiredStatusChecks;
   const cb = b.requiredStatusChecks;

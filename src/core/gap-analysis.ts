@@ -7,21 +7,28 @@
  * policy already tightened by the repo config, and the policy's tiers.
  */
 import { isWildcardPattern } from './branch-patterns.js';
+import { toleranceFor } from './bypass-tolerance.js';
 import type { Classification } from './classify.js';
+import { codeOwnersUsability, type CodeOwnersUsability } from './code-owners.js';
 import { formatConfigProblem } from './errors.js';
-import { listProfileDeviations, listMergeSettingsDeviations, type SettingValue } from './desired-protection.js';
+import { listMergeSettingsDeviations, type ProfileDeviation, type SettingValue } from './desired-protection.js';
 import {
+  actorViews,
+  describeActor,
   describeSource,
   effectivePatternCoverage,
   effectiveProtection,
+  viewWithoutBypass,
+  type ActorBypass,
+  type ActorView,
   type EffectiveProtection,
   type EffectiveState,
   type ProtectionSetting,
   type SourceRef,
 } from './effective-protection.js';
 import type { ParsedRepoConfig, RepoLiveState } from './live-state.js';
-import type { ProtectionProfile, TierPolicy } from './policy.js';
-import { resolveFloorForBranch, deriveProtectionLevel, type ProtectionLevel } from './protection-level.js';
+import type { ProtectionProfile, RoleBinding, TierPolicy } from './policy.js';
+import { actorDeviations, resolveFloorForBranch, deriveProtectionLevel, type ProtectionLevel } from './protection-level.js';
 import { compareRepoConfigToTier, effectiveTierProfile } from './repo-config-floor.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -31,6 +38,9 @@ const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, cr
 /** What a finding is about: a protection setting, or one of the repository-level kinds. */
 export type SeverityKey =
   | ProtectionSetting
+  | 'bypass'
+  | 'codeOwners'
+  | 'requiredStatusChecks.unsatisfiable'
   | 'coverage'
   | 'merge'
   | 'repoConfig.invalid'
@@ -55,6 +65,11 @@ export type SeverityKey =
  *   commits; and a repo config asking for less than its tier (never applied, but the
  *   team's stated intent is wrong).
  * - low: conversation resolution and merge-method choices (process preference).
+ * A bypass (`bypass`: a team, user, app, role or deploy key that can get around
+ * requirements) is as severe as the worst requirement it gets around; a code owner
+ * requirement without usable owners (`codeOwners`) is as severe as a missing one; a
+ * required check no one can post (`requiredStatusChecks.unsatisfiable`) stops every
+ * merge, which in practice ends in someone switching protection off: high.
  * `capped: false` marks findings about configuration rather than protection: the
  * tier does not soften them.
  */
@@ -76,6 +91,9 @@ export const SEVERITY_TABLE: Readonly<Record<SeverityKey, { severity: Severity; 
   blockCreations: { severity: 'low', capped: true },
   lockBranch: { severity: 'low', capped: true },
   restrictions: { severity: 'medium', capped: true },
+  bypass: { severity: 'critical', capped: true },
+  codeOwners: { severity: 'high', capped: true },
+  'requiredStatusChecks.unsatisfiable': { severity: 'high', capped: true },
   coverage: { severity: 'high', capped: true },
   merge: { severity: 'low', capped: true },
   'repoConfig.invalid': { severity: 'high', capped: false },
@@ -167,7 +185,7 @@ export interface RepoAssessment {
   /** One sentence: why this status. */
   reason: string;
   findings: Finding[];
-  /** Current protection level of the default branch. */
+  /** Current protection level of the default branch (`at least <level>` when a bypass list is hidden). */
   level: ProtectionLevel;
   levelReason: string;
   branches: BranchAssessment[];
@@ -186,6 +204,8 @@ export interface AssessOptions {
    * every looser setting becomes a `repoConfig.<field>` finding.
    */
   repoConfig?: ParsedRepoConfig;
+  /** The policy's roles: a tier may tolerate the bypasses of a role's holders (`qmsRole`). */
+  roles?: Readonly<Record<string, RoleBinding>>;
 }
 
 /**
@@ -233,38 +253,249 @@ const SETTING_TEXT: Record<ProtectionSetting, (expected: SettingValue, actual: S
   restrictions: () => 'pushes are not restricted',
 };
 
-function sourcesText(effective: EffectiveProtection, setting: ProtectionSetting): string {
-  const own = effective.sources[setting];
+/** A requirement in a few words, for "X can bypass …". */
+const REQUIREMENT_WORDS: Record<ProtectionSetting, (expected: SettingValue) => string> = {
+  requiredReviews: () => 'the pull request requirement',
+  'requiredReviews.requiredApprovingReviewCount': () => 'required approvals',
+  'requiredReviews.requireCodeOwnerReviews': () => 'code owner review',
+  'requiredReviews.dismissStaleReviews': () => 'stale-approval dismissal',
+  'requiredReviews.requireLastPushApproval': () => 'last-push approval',
+  'requiredStatusChecks.contexts': (e) => `required check ${String(e)}`,
+  'requiredStatusChecks.strict': () => 'up-to-date branches',
+  enforceAdmins: () => 'enforce admins',
+  requireLinearHistory: () => 'linear history',
+  allowForcePushes: () => 'the force-push block',
+  allowDeletions: () => 'the deletion block',
+  blockCreations: () => 'branch creation limits',
+  requireConversationResolution: () => 'conversation resolution',
+  requireSignedCommits: () => 'signed commits',
+  lockBranch: () => 'the lock',
+  restrictions: () => 'push restrictions',
+};
+
+function listText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function sourcesText(sources: EffectiveProtection['sources'], setting: ProtectionSetting): string {
+  const own = sources[setting];
   if (own && own.length > 0) return own.map(describeSource).join(', ');
   const all: SourceRef[] = [];
-  for (const refs of Object.values(effective.sources)) {
+  for (const refs of Object.values(sources)) {
     for (const r of refs ?? []) if (!all.some((x) => describeSource(x) === describeSource(r))) all.push(r);
   }
   if (all.length === 0) return 'no rule applies';
   return `${all.map(describeSource).join(', ')} (does not set it)`;
 }
 
-function branchFindings(
-  repo: string,
-  tier: string,
-  tiers: Readonly<Record<string, TierPolicy>>,
-  branch: string,
-  target: string,
-  floor: ProtectionProfile,
-  effective: EffectiveProtection,
-): Finding[] {
-  return listProfileDeviations(effective.protection, floor).map((d) => ({
-    repo,
-    branch,
-    target,
-    setting: d.setting,
-    expected: d.expected,
-    actual: d.actual,
-    severity: severityFor(d.setting, tier, tiers),
-    tier,
-    message: `${branch}: ${SETTING_TEXT[d.setting](d.expected, d.actual)}`,
-    source: sourcesText(effective, d.setting),
-  }));
+const devKey = (d: Pick<ProfileDeviation, 'setting' | 'expected'>) => `${d.setting}\u0000${String(d.expected)}`;
+
+function sameSource(a: SourceRef, b: SourceRef): boolean {
+  return describeSource(a) === describeSource(b);
+}
+
+/** `repo ruleset 'pci' (#12): team payments, always` for the bypasses that get around these deviations. */
+function bypassText(view: ActorView, devs: readonly ProfileDeviation[], all: ActorView): { via: string; sources: string } {
+  const relevant = view.bypasses.filter((b) => devs.some((d) => (all.sources[d.setting] ?? []).some((r) => sameSource(r, b.source))));
+  const used: ActorBypass[] = relevant.length > 0 ? relevant : view.bypasses;
+  const via = [...new Set(used.map((b) => `${describeSource(b.source)}: ${b.via}`))].join('; ');
+  const sources = [...new Set(used.map((b) => describeSource(b.source)))].join(', ');
+  return { via, sources };
+}
+
+interface BranchJudgement {
+  findings: Finding[];
+  notes: string[];
+  /** Why some requirement cannot be judged (a hidden bypass list); null when everything could. */
+  uncertain: string | null;
+}
+
+interface JudgeContext {
+  repo: string;
+  tier: TierPolicy;
+  tiers: Readonly<Record<string, TierPolicy>>;
+  /** The branch, or the pattern for new branches. */
+  branch: string;
+  target: string;
+  /** `main` or `release/* (new branches)`: how messages start. */
+  label: string;
+  roles: Readonly<Record<string, RoleBinding>>;
+  codeOwners: CodeOwnersUsability;
+  live: RepoLiveState;
+}
+
+/**
+ * Every gap of one branch against its floor, per class of actor:
+ * - what binds every writer falls short: one finding per setting (as always), its
+ *   source saying who lets writers through when a bypass is the cause;
+ * - administrators get around what binds writers, on a floor that asks for
+ *   `enforceAdmins`: one `enforceAdmins` finding listing what they get around;
+ * - any other actor the tier does not tolerate gets around it: one `bypass`
+ *   finding per actor ("team payments can bypass … (ruleset 'pci', always)");
+ * - code owner review that binds nothing, and required checks no one can post,
+ *   are findings of their own.
+ */
+function judgeBranch(effective: EffectiveProtection, floor: ProtectionProfile, ctx: JudgeContext): BranchJudgement {
+  const { repo, tier, tiers, branch, target, label } = ctx;
+  const tolerate = toleranceFor(floor, tier.toleratedBypass, ctx.roles);
+  const views = actorViews(effective, tolerate);
+  const everyone = views[0]!;
+  // Every source binding everyone: what the rules ask for, before anyone gets around them.
+  const all = viewWithoutBypass(effective);
+  const allKeys = new Set(actorDeviations(all, floor).map(devKey));
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const finding = (f: Omit<Finding, 'repo' | 'branch' | 'target' | 'tier'>): Finding => ({ repo, branch, target, tier: tier.name, ...f });
+
+  const everyoneDevs = actorDeviations(everyone, floor);
+  const everyoneKeys = new Set(everyoneDevs.map(devKey));
+  for (const d of everyoneDevs) {
+    let message = `${label}: ${SETTING_TEXT[d.setting](d.expected, d.actual)}`;
+    let source = sourcesText(everyone.sources, d.setting);
+    if (!allKeys.has(devKey(d))) {
+      // The rules ask for it, but every writer may get around them.
+      const { via, sources } = bypassText(everyone, [d], all);
+      message += ` for every writer (${via})`;
+      source = `${sources} (every writer can bypass it)`;
+    } else if (d.setting === 'requiredStatusChecks.strict' && everyone.strictWithoutChecks.length > 0) {
+      message += ` (${everyone.strictWithoutChecks.map(describeSource).join(', ')} asks for it, but with no required check it has no effect)`;
+    }
+    findings.push(finding({ setting: d.setting, expected: d.expected, actual: d.actual, severity: severityFor(d.setting, tier.name, tiers), message, source }));
+  }
+  const locked = everyone.lockedBy;
+  if (locked) {
+    const moot = actorDeviations({ ...everyone, lockedBy: null }, floor).filter((d) => !everyoneKeys.has(devKey(d)));
+    if (moot.length > 0) {
+      const what = locked.kind === 'lock' ? 'locks the branch' : 'restricts updates';
+      const rest = locked.kind === 'lock' ? '' : ' (deletions are a rule of their own)';
+      notes.push(
+        `${label}: nobody without a bypass can push (${describeSource(locked.source)} ${what}), so the tier's ${moot.length} requirement(s) on pushes and merges do not apply to it${rest}.`,
+      );
+    }
+  }
+
+  // Code owner review binds nothing without a usable CODEOWNERS file.
+  const wantsOwners = floor.requiredReviews?.requireCodeOwnerReviews === true;
+  if (wantsOwners && !locked && everyone.protection.requiredReviews?.requireCodeOwnerReviews && !everyoneKeys.has('requiredReviews.requireCodeOwnerReviews\u0000true')) {
+    const co = ctx.codeOwners;
+    if (co.status === 'absent' || co.status === 'invalid') {
+      findings.push(
+        finding({
+          setting: 'codeOwners',
+          expected: 'usable code owners',
+          actual: co.status === 'absent' ? 'no CODEOWNERS file' : 'only invalid owners',
+          severity: severityFor('codeOwners', tier.name, tiers),
+          message: `${label}: code owner review is required but binds nothing: ${co.reason}`,
+          source: co.status === 'invalid' ? co.path : sourcesText(everyone.sources, 'requiredReviews.requireCodeOwnerReviews'),
+        }),
+      );
+    }
+  }
+
+  // Administrators and every other actor the tier does not tolerate.
+  const adminDevs: ProfileDeviation[] = [];
+  const adminVia: string[] = [];
+  const adminSources: string[] = [];
+  for (const v of views.slice(1)) {
+    const devs = actorDeviations(v, floor).filter((d) => !everyoneKeys.has(devKey(d)));
+    if (devs.length === 0) continue;
+    const { via, sources } = bypassText(v, devs, all);
+    if (v.actor.kind === 'admins' || v.actor.kind === 'orgAdmins') {
+      for (const d of devs) if (!adminDevs.some((x) => devKey(x) === devKey(d))) adminDevs.push(d);
+      for (const x of via.split('; ')) if (x && !adminVia.includes(x)) adminVia.push(x);
+      for (const x of sources.split(', ')) if (x && !adminSources.includes(x)) adminSources.push(x);
+      continue;
+    }
+    const worst = devs.map((d) => severityFor(d.setting, tier.name, tiers)).sort((a, b) => compareSeverity(b, a))[0]!;
+    const cap = severityFor('bypass', tier.name, tiers);
+    findings.push(
+      finding({
+        setting: 'bypass',
+        expected: null,
+        actual: describeActor(v.actor),
+        severity: compareSeverity(worst, cap) > 0 ? cap : worst,
+        message: `${label}: ${describeActor(v.actor)} can bypass ${listText(devs.map((d) => REQUIREMENT_WORDS[d.setting](d.expected)))} (${via})`,
+        source: sources,
+      }),
+    );
+  }
+  if (adminDevs.length > 0) {
+    findings.push(
+      finding({
+        setting: 'enforceAdmins',
+        expected: true,
+        actual: false,
+        severity: severityFor('enforceAdmins', tier.name, tiers),
+        message: `${label}: administrators can bypass ${listText(adminDevs.map((d) => REQUIREMENT_WORDS[d.setting](d.expected)))} (${adminVia.join('; ')})`,
+        source: adminSources.join(', '),
+      }),
+    );
+  }
+
+  // Required checks pinned to an app that cannot post them.
+  findings.push(...unsatisfiableChecks(effective, ctx, notes));
+
+  // A hidden bypass list: what binds for certain may fall short where the upper bound does not.
+  let uncertain: string | null = null;
+  if (effective.hiddenBypass.length > 0) {
+    const open = views.some((v) => {
+      const sure = new Set(actorDeviations(v, floor, 'surely').map(devKey));
+      const upper = new Set(actorDeviations(v, floor).map(devKey));
+      return [...sure].some((k) => !upper.has(k) && !everyoneKeys.has(k));
+    });
+    if (open) {
+      uncertain = `whether anyone may bypass ${effective.hiddenBypass.map(describeSource).join(', ')} is unknown: its bypass list is hidden from this token`;
+    }
+  }
+  return { findings, notes, uncertain };
+}
+
+/** GitHub Actions posts as app 15368 in every repository with Actions enabled; it is never listed as an installation (UNCONFIRMED). */
+const GITHUB_ACTIONS_APP_ID = 15368;
+
+function unsatisfiableChecks(effective: EffectiveProtection, ctx: JudgeContext, notes: string[]): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const c of effective.contributions) {
+    const checks =
+      c.kind === 'classic'
+        ? (c.protection.requiredStatusChecks?.checks ?? []).map((x) => ({ context: x.context, appId: x.appId }))
+        : c.rule.type === 'required_status_checks'
+          ? c.rule.checks.map((x) => ({ context: x.context, appId: x.integrationId }))
+          : [];
+    for (const check of checks) {
+      if (check.appId === null) continue;
+      const key = `${check.context}\u0000${check.appId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let why: string | null = null;
+      if (check.context.startsWith('qms/')) {
+        why = 'qms posts qms/* statuses with a token, not as an app, so only an app could satisfy it';
+      } else if (check.appId !== GITHUB_ACTIONS_APP_ID) {
+        const inst = ctx.live.appInstallations;
+        if (inst?.kind === 'known') {
+          if (!inst.apps.some((a) => a.appId === check.appId)) why = `the app is not installed in ${ctx.live.repo.owner}`;
+        } else {
+          notes.push(`${ctx.label}: whether app ${check.appId} can post required check ${check.context} was not checked: ${inst?.reason ?? 'app installations were not read'}.`);
+        }
+      }
+      if (why === null) continue;
+      out.push({
+        repo: ctx.repo,
+        branch: ctx.branch,
+        target: ctx.target,
+        tier: ctx.tier.name,
+        setting: 'requiredStatusChecks.unsatisfiable',
+        expected: check.context,
+        actual: `app ${check.appId}`,
+        severity: severityFor('requiredStatusChecks.unsatisfiable', ctx.tier.name, ctx.tiers),
+        message: `${ctx.label}: required check ${check.context} is pinned to app ${check.appId}, which cannot post it (${why}): no merge can pass`,
+        source: describeSource(c.ref),
+      });
+    }
+  }
+  return out;
 }
 
 /** The finding setting for a repository's own tier declaration that the org's evidence overrules. */
@@ -366,7 +597,22 @@ export function assessRepo(
   const repo = live.repo.fullName;
   const defaultBranch = live.repo.defaultBranch;
   const notes = [...classification.notes];
-  const levelOf = () => deriveProtectionLevel(effectiveProtection(live, defaultBranch), options.tiers, defaultBranch);
+  const codeOwners = codeOwnersUsability(live.codeOwners);
+  const roles = options.roles ?? {};
+  const effectiveOf = new Map<string, EffectiveProtection>();
+  const effectiveFor = (branch: string): EffectiveProtection => {
+    let e = effectiveOf.get(branch);
+    if (!e) {
+      e = effectiveProtection(live, branch);
+      effectiveOf.set(branch, e);
+    }
+    return e;
+  };
+  const levelOf = () =>
+    deriveProtectionLevel(effectiveFor(defaultBranch), options.tiers, defaultBranch, {
+      roles,
+      ...(codeOwners.status === 'absent' || codeOwners.status === 'invalid' ? { codeOwnersUsable: false } : {}),
+    });
   const done = (
     status: AssessmentStatus,
     reason: string,
@@ -406,6 +652,7 @@ export function assessRepo(
   }
 
   // Which branches to assess, and under which targets.
+  const uncertainReasons: string[] = [];
   const branches: BranchAssessment[] = [];
   const patterns: PatternAssessment[] = [];
   const targetsOf = new Map<string, string[]>();
@@ -448,34 +695,35 @@ export function assessRepo(
           message: `${t.pattern}: no rule covers new ${t.pattern} branches, so they start unprotected`,
           source: 'no classic rule or ruleset covers the pattern',
         });
-      } else if (coverage.futureCovered === true && coverage.existingBranches.length === 0 && coverage.futureProtection) {
+      } else if (coverage.futureCovered === true && coverage.existingBranches.length === 0 && coverage.future) {
         // No branch to look at yet: judge what a new branch would get.
-        const floor = t.protection;
-        for (const d of listProfileDeviations(coverage.futureProtection, floor)) {
-          findings.push({
-            repo,
-            branch: t.pattern,
-            target: t.pattern,
-            setting: d.setting,
-            expected: d.expected,
-            actual: d.actual,
-            severity: severityFor(d.setting, tier, options.tiers),
-            tier,
-            message: `${t.pattern} (new branches): ${SETTING_TEXT[d.setting](d.expected, d.actual)}`,
-            source: pa.coveringRules.join(', '),
-          });
-        }
+        const judged = judgeBranch(coverage.future, t.protection, {
+          repo,
+          tier: tierPolicy,
+          tiers: options.tiers,
+          branch: t.pattern,
+          target: t.pattern,
+          label: `${t.pattern} (new branches)`,
+          roles,
+          codeOwners,
+          live,
+        });
+        // Every writer's gaps are named after the covering rules (there is no branch to read yet).
+        for (const f of judged.findings) findings.push(f.setting === 'bypass' || f.setting === 'enforceAdmins' ? f : { ...f, source: pa.coveringRules.join(', ') });
+        notes.push(...judged.notes);
+        if (judged.uncertain) uncertainReasons.push(`${t.pattern}: ${judged.uncertain}`);
       } else if (coverage.futureCovered === null) {
         notes.push(`Whether new ${t.pattern} branches are covered is unknown: ${coverage.reason ?? 'rules not visible'}.`);
       }
     }
   }
 
+  const ownersWanted: string[] = [];
   let unknown = patterns.some((p) => p.futureCovered === null);
   let notApplicable = false;
   const unknownReasons: string[] = patterns.filter((p) => p.futureCovered === null).map((p) => `${p.target}: ${p.reason ?? 'coverage unknown'}`);
   for (const [branch, targets] of [...targetsOf.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const effective = effectiveProtection(live, branch);
+    const effective = effectiveFor(branch);
     const target = targets.join(', ');
     for (const t of targets) {
       const entry: BranchAssessment = { target: t, branch, state: effective.state };
@@ -498,7 +746,25 @@ export function assessRepo(
       branch,
       defaultBranch,
     );
-    if (floor) findings.push(...branchFindings(repo, tier, options.tiers, branch, target, floor, effective));
+    if (!floor) continue;
+    const judged = judgeBranch(effective, floor, { repo, tier: tierPolicy, tiers: options.tiers, branch, target, label: branch, roles, codeOwners, live });
+    findings.push(...judged.findings);
+    notes.push(...judged.notes);
+    if (judged.uncertain) uncertainReasons.push(`${branch}: ${judged.uncertain}`);
+    if (floor.requiredReviews?.requireCodeOwnerReviews === true) ownersWanted.push(branch);
+  }
+  if (ownersWanted.length > 0) {
+    if (codeOwners.status === 'unknown') {
+      notes.push(`Whether CODEOWNERS names usable owners is unknown (${codeOwners.reason}), so code owner review was taken as binding.`);
+    } else if (ownersWanted.some((b) => b !== defaultBranch)) {
+      const file = codeOwners.status === 'absent' ? 'none' : codeOwners.path;
+      const others = ownersWanted.filter((b) => b !== defaultBranch);
+      notes.push(`CODEOWNERS was read on ${defaultBranch} (${file}); ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} taken to carry the same file.`);
+    }
+  }
+  if (uncertainReasons.length > 0) {
+    unknown = true;
+    unknownReasons.push(...uncertainReasons);
   }
 
   // Merge settings are exact values the tier asks for (not floors).

@@ -121,9 +121,46 @@ export interface Ruleset {
   repositoryProperty?: { include: RepositoryPropertyCondition[]; exclude: RepositoryPropertyCondition[] };
   rules: RulesetRule[];
   /** Only returned to identities with write access to the ruleset. */
-  bypassActors: { actorId: number | null; actorType: string; bypassMode: string }[] | null;
+  bypassActors: RulesetBypassActor[] | null;
   raw: unknown;
 }
+
+/**
+ * Who may bypass a ruleset (REST `bypass_actors[]`). `actorType`: Integration,
+ * OrganizationAdmin, RepositoryRole, Team, DeployKey, User (EnterpriseOwner from
+ * GraphQL). `bypassMode`: always, pull_request or exempt. `name`: the team slug when
+ * the reader could tell it (apps and users are named by id: REST names no login).
+ */
+export interface RulesetBypassActor {
+  actorId: number | null;
+  actorType: string;
+  bypassMode: string;
+  name?: string;
+}
+
+/**
+ * The CODEOWNERS file GitHub uses for a branch (the first of `.github/CODEOWNERS`,
+ * `CODEOWNERS`, `docs/CODEOWNERS`) and the lines GitHub could not use
+ * (GET /repos/{o}/{r}/codeowners/errors). See docs/github-api.md "Code owners".
+ */
+export type CodeOwnersRead =
+  | { kind: 'absent' }
+  | { kind: 'found'; path: string; text: string; errors: CodeOwnersError[] }
+  | { kind: 'unknown'; reason: string };
+
+export interface CodeOwnersError {
+  line: number;
+  kind: string;
+  message: string;
+}
+
+/**
+ * The GitHub Apps installed in an organization (GET /orgs/{org}/installations,
+ * org owners only): which apps could post a check pinned to them.
+ */
+export type AppInstallationsRead =
+  | { kind: 'known'; apps: { appId: number; slug: string; allRepositories: boolean }[] }
+  | { kind: 'unknown'; reason: string };
 
 /** An active rule that applies to a branch, with where it comes from (GET /rules/branches/{b}). */
 export type AppliedRule = RulesetRule & {

@@ -18,8 +18,10 @@
  */
 import type { ConfigProblem } from './errors.js';
 import type {
+  AppInstallationsRead,
   AppliedRule,
   ClassicProtectionRead,
+  CodeOwnersRead,
   CustomPropertyValue,
   ProtectionRule,
   RepoInfo,
@@ -138,6 +140,17 @@ export interface RepoLiveState {
   /** The repo config file as found; `null` when the reader did not look. */
   repoConfigFile: RepoConfigFile | null;
   /**
+   * The CODEOWNERS file of the default branch and its errors; `null`: not read
+   * (the policy asks for no code owner review). Other branches are assumed to carry
+   * the same file (assess says so in a note).
+   */
+  codeOwners: CodeOwnersRead | null;
+  /**
+   * Apps installed in the owning organization; `null`: not read (no required check
+   * is pinned to an app, or a user-owned repository).
+   */
+  appInstallations: AppInstallationsRead | null;
+  /**
    * The reader failed for this repository (after retries); the other fields hold
    * whatever it had read before. Assessment reports the repository as `error`.
    */
@@ -161,6 +174,8 @@ export function createLiveState(repo: RepoInfo, fields: Partial<Omit<RepoLiveSta
     rulesByBranch: null,
     customProperties: null,
     repoConfigFile: null,
+    codeOwners: null,
+    appInstallations: null,
     readError: null,
     ...fields,
   };

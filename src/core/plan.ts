@@ -57,13 +57,14 @@
  *   drifted since. `--tier` narrows a phase to one tier.
  */
 import { isWildcardPattern, selectApplicableRule } from './branch-patterns.js';
+import { toleranceFor } from './bypass-tolerance.js';
 import type { Classification } from './classify.js';
 import { desiredMergeSettings, desiredProtection, mergeProfiles } from './desired-protection.js';
 import { UsageError } from './errors.js';
 import type { RepoAssessment } from './gap-analysis.js';
 import type { ProtectionRule } from './github-types.js';
 import type { RepoLiveState } from './live-state.js';
-import type { BranchTarget, ProtectionProfile, TierPolicy } from './policy.js';
+import type { BranchTarget, ProtectionProfile, RoleBinding, TierPolicy } from './policy.js';
 import { resolveFloorForBranch } from './protection-level.js';
 import {
   emptyProtection,
@@ -175,6 +176,8 @@ export interface BuildPlanOptions {
   tiers?: Readonly<Record<string, TierPolicy>>;
   /** Only these repositories (`name` or `owner/name`). */
   repos?: readonly string[];
+  /** The policy's roles (a tier may tolerate the bypasses of a role's holders). */
+  roles?: Readonly<Record<string, RoleBinding>>;
 }
 
 function matchesRepoName(list: readonly string[], live: RepoLiveState): boolean {
@@ -346,7 +349,33 @@ function currentClassic(
   return { ok: false, reason: `classic protection of ${branch} was not read` };
 }
 
-function planRepo(input: PlanInput): RepoPlan {
+/**
+ * The floor with the classic pull request bypass allowances its tier tolerates, so
+ * that `desiredProtection` (here and when applying) removes the others.
+ */
+function withToleratedAllowances(floor: ProtectionProfile, current: BranchProtection | null, tier: TierPolicy, roles: Readonly<Record<string, RoleBinding>>): ProtectionProfile {
+  const allowed = current?.requiredReviews?.bypassAllowances;
+  if (!floor.requiredReviews || !allowed) return floor;
+  const tolerate = toleranceFor(floor, tier.toleratedBypass, roles);
+  const source = { kind: 'classic' as const, pattern: null, ruleId: null };
+  const keeps = (entry: { kind: 'user'; id: null; login: string } | { kind: 'team'; id: null; slug: string } | { kind: 'app'; id: null; slug: string }) =>
+    tolerate(entry, { source, how: 'pr_allowance', via: '', entry });
+  const kept: ActorLists = {
+    users: allowed.users.filter((login) => keeps({ kind: 'user', id: null, login })),
+    teams: allowed.teams.filter((slug) => keeps({ kind: 'team', id: null, slug })),
+    apps: allowed.apps.filter((slug) => keeps({ kind: 'app', id: null, slug })),
+  };
+  return { ...floor, requiredReviews: { ...floor.requiredReviews, bypassAllowances: kept } };
+}
+
+/** Findings no classic write closes (a ruleset's bypass actor, CODEOWNERS, an app pin): what to do instead. */
+const NOT_BY_CLASSIC_WRITE: Record<string, (message: string) => string> = {
+  bypass: (m) => `${m}: qms does not edit rulesets and plans no classic rule here; remove the bypass actor from the ruleset, or tolerate it in the policy (tolerated_bypass)`,
+  codeOwners: (m) => `${m}: add a CODEOWNERS file (.github/, the root or docs/) whose owners have write access`,
+  'requiredStatusChecks.unsatisfiable': (m) => `${m}: require the check from any source, or install the app that posts it`,
+};
+
+function planRepo(input: PlanInput, roles: Readonly<Record<string, RoleBinding>> = {}): RepoPlan {
   const { live, assessment } = input;
   const tier = input.tier as TierPolicy;
   const repo = live.repo.fullName;
@@ -382,8 +411,9 @@ function planRepo(input: PlanInput): RepoPlan {
     }
     // Every tier target that selects the branch (a pattern may match it too) sets its floor,
     // exactly as assess judged it.
-    const floor = resolveFloorForBranch(tier.branches, branch, defaultBranch);
-    if (floor === null) continue;
+    const tierFloor = resolveFloorForBranch(tier.branches, branch, defaultBranch);
+    if (tierFloor === null) continue;
+    const floor = withToleratedAllowances(tierFloor, current.protection, tier, roles);
     const after = desiredProtection(current.protection, floor);
     if (current.protection !== null && protectionEquals(current.protection, after)) continue;
     const exactRule = live.classicRules?.find((r) => r.pattern === branch) ?? null;
@@ -421,7 +451,8 @@ function planRepo(input: PlanInput): RepoPlan {
     }
     const rules = live.classicRules;
     const rule = rules.find((r) => r.pattern === t.pattern) ?? null;
-    const after = desiredProtection(rule?.protection ?? null, t.protection);
+    const patternFloor = withToleratedAllowances(t.protection, rule?.protection ?? null, tier, roles);
+    const after = desiredProtection(rule?.protection ?? null, patternFloor);
     // Branches the pattern matches but another rule governs keep that rule's protection.
     for (const branch of targetsOfPattern(assessment, t.pattern)) {
       const applicable = selectApplicableRule(rules, branch);
@@ -441,12 +472,22 @@ function planRepo(input: PlanInput): RepoPlan {
       target: t.pattern,
       tierTargets: [t.pattern],
       operation: rule ? 'update' : 'create',
-      floor: t.protection,
+      floor: patternFloor,
       before: rule === null ? null : normalizeProtection(rule.protection),
       after,
       ruleId: rule?.id ?? null,
       changes: diffProtection(rule?.protection ?? null, after),
     });
+  }
+
+  // A classic rule qms writes binds ruleset bypass actors too (with enforce admins, admins
+  // as well), so a step closes those gaps; where no step is planned, say what would.
+  const stepFor = (f: RepoAssessment['findings'][number]) => out.steps.some((st) => st.target === f.branch || splitTargets(f.target).includes(st.target));
+  for (const f of assessment.findings) {
+    const advice = NOT_BY_CLASSIC_WRITE[f.setting];
+    const viaRuleset = (f.setting === 'bypass' || f.setting === 'enforceAdmins') && /ruleset/.test(f.source);
+    if (viaRuleset && !stepFor(f)) out.notes.push({ repo, target: f.branch, message: NOT_BY_CLASSIC_WRITE['bypass']!(f.message) });
+    else if (advice && f.setting !== 'bypass') out.notes.push({ repo, target: f.branch, message: advice(f.message) });
   }
 
   if (Object.keys(tier.merge).length > 0) {
@@ -510,7 +551,7 @@ export function buildPlan(evaluations: readonly PlanInput[], options: BuildPlanO
       plan.skipped.push({ repo, target: null, reason });
       continue;
     }
-    const r = planRepo(input);
+    const r = planRepo(input, options.roles);
     for (const step of r.steps) plan.steps.push({ ...step, id: plan.steps.length + 1 } as PlanStep);
     plan.skipped.push(...r.skipped);
     plan.notes.push(...r.notes);

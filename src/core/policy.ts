@@ -3,7 +3,7 @@
  * (snake_case, seed §2 and §4) and `.qms/branch-protection.yml` (seed §4.1),
  * validates them against schemas/ and maps them to these types.
  */
-import type { MergeSettings } from './protection.js';
+import type { ActorLists, MergeSettings } from './protection.js';
 import type { Visibility } from './github-types.js';
 
 /** The seed's four tiers, strictest first. Policies may rename or add tiers. */
@@ -19,6 +19,12 @@ export interface ProtectionProfile {
     requireCodeOwnerReviews?: boolean;
     dismissStaleReviews?: boolean;
     requireLastPushApproval?: boolean;
+    /**
+     * Set by the planner, never by a policy file: the classic pull request bypass
+     * allowances the tier tolerates. Allowances beyond these are removed (removing a
+     * bypass tightens). Absent: allowances are kept as they are.
+     */
+    bypassAllowances?: ActorLists;
   };
   requiredStatusChecks?: {
     /** Status contexts that must be required (e.g. `qms/dor-validation`). */
@@ -55,7 +61,40 @@ export interface TierPolicy {
   checks: string[];
   /** Names of bypass levels usable in this tier. */
   bypassLevels: string[];
+  /**
+   * Standing GitHub bypasses the tier accepts (ruleset bypass actors, classic pull
+   * request bypass allowances). Absent or empty: none beyond what the floor names
+   * (administrators are tolerated on a branch whose floor does not ask for
+   * `enforceAdmins`). See docs/effective-protection.md "Tolerated bypasses".
+   */
+  toleratedBypass?: BypassTolerance[];
 }
+
+/**
+ * One standing bypass a tier accepts: who (exactly one actor key) and how.
+ * `mode: pull_request` accepts only merging pull requests without the requirements
+ * (a ruleset bypass actor in `pull_request` mode); `always` (the default) accepts
+ * every kind of bypass: ruleset `always`/`exempt`, a classic pull request bypass
+ * allowance, and classic rules that exempt administrators.
+ */
+export interface BypassTolerance {
+  actor: ToleratedActor;
+  mode: 'always' | 'pull_request';
+}
+
+export type ToleratedActor =
+  | { kind: 'orgAdmin' }
+  /** A repository role: `write`, `maintain`, `admin`, or a custom role's id. */
+  | { kind: 'role'; role: 'write' | 'maintain' | 'admin' | number }
+  /** A team by slug, or by id (as rulesets name it). */
+  | { kind: 'team'; team: string | number }
+  /** A user by login (classic allowances), or by id (rulesets). */
+  | { kind: 'user'; user: string | number }
+  /** A GitHub App by slug (classic allowances), or by id (rulesets). */
+  | { kind: 'app'; app: string | number }
+  | { kind: 'deployKey' }
+  /** Every user and team bound to this policy role (`roles`), e.g. the emergency commander's roles. */
+  | { kind: 'qmsRole'; role: string };
 
 export interface ClassificationRule {
   tier: string;

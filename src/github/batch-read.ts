@@ -20,7 +20,8 @@
  * so a run can be budgeted and capped. Only read queries: none of this is paced.
  */
 import { AuthError, GitHubError, NotFoundError, PermissionError, PlanUnavailableError, RateLimitError } from '../core/errors.js';
-import type { CustomPropertyValue, ProtectionRule, RepoFile, RepoRef, Ruleset, RulesetSourceType } from '../core/github-types.js';
+import type { AppInstallationsRead, CustomPropertyValue, ProtectionRule, RepoFile, RepoRef, Ruleset, RulesetSourceType } from '../core/github-types.js';
+import { listOrgInstallations } from './code-owners.js';
 import type { GitHubClient } from './octokit-client.js';
 import * as restRepos from './repos.js';
 import { arr, obj, optNum, optObj, str, type Json } from './map/check.js';
@@ -39,6 +40,7 @@ import {
   type BatchRepoNode,
 } from './map/batch.js';
 import { mapPropertyValueList } from './map/repos.js';
+import { mapRuleset } from './map/rulesets.js';
 import { ACTOR_FRAGMENT, connectionNodes, mapPageInfo, mapProtectionRuleNode, RULE_CONNECTIONS, RULE_FIELDS, type RuleConnection } from './map/protection-rule.js';
 
 export type { BatchRepoNode, BatchConfigFile, ConnectionPage } from './map/batch.js';
@@ -164,6 +166,8 @@ export interface BatchRead {
   readRepoProperties(repo: RepoRef): Promise<Record<string, CustomPropertyValue>>;
   /** GET …/contents/{path}: a file GraphQL's `text` cannot carry (too large, binary). */
   readFileByRest(repo: RepoRef, path: string): Promise<RepoFile | null>;
+  /** GET /orgs/{org}/installations (owners only; `unknown` otherwise): one request per 100 apps. */
+  readOrgInstallations(org: string): Promise<AppInstallationsRead>;
   /**
    * Does the plan offer protection for this (private) repository? One GET of its
    * rulesets (the request the REST reader meets the 403 on): GitHub answers 403
@@ -432,22 +436,45 @@ ${field === 'rules' ? RULESET_RULE_FRAGMENT : BYPASS_ACTOR_FRAGMENT}`,
         };
         const rules = await complete('rules', 'QmsRulesetRule');
         const bypassActors = await complete('bypassActors', 'QmsBypassActor');
-        out.set(
-          id,
-          this.client.mapResponse(ROUTE, () =>
-            mapRulesetNode(node, {
-              ...(rules ? { rules } : {}),
-              ...(bypassActors ? { bypassActors } : {}),
-              canSeeBypass,
-              resolveRepositoryId: (x) => (/^\d+$/.test(x) ? Number(x) : databaseIds.get(x)),
-            }),
-          ),
+        const ruleset = this.client.mapResponse(ROUTE, () =>
+          mapRulesetNode(node, {
+            ...(rules ? { rules } : {}),
+            ...(bypassActors ? { bypassActors } : {}),
+            canSeeBypass,
+            resolveRepositoryId: (x) => (/^\d+$/.test(x) ? Number(x) : databaseIds.get(x)),
+          }),
         );
+        out.set(id, await this.withUserBypassIds(ruleset));
       } catch (err) {
         out.set(id, nodeError(err));
       }
     }
     return out;
+  }
+
+  /**
+   * GraphQL's `BypassActor` is `App | Team`: a user bypass actor arrives without an
+   * id. REST names it (`actor_id`), so such a ruleset is read once more over REST
+   * (rare: one request per ruleset with a user bypass actor); team slugs stay GraphQL's.
+   */
+  private async withUserBypassIds(ruleset: Ruleset): Promise<Ruleset> {
+    if (!(ruleset.bypassActors ?? []).some((a) => a.actorType === 'User' && a.actorId === null)) return ruleset;
+    this.count();
+    const [owner = '', repo = ''] = ruleset.source.name.split('/');
+    const res =
+      ruleset.source.type === 'Organization'
+        ? await this.client.request<unknown>('GET /orgs/{org}/rulesets/{ruleset_id}', { org: ruleset.source.name, ruleset_id: ruleset.id })
+        : await this.client.request<unknown>('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { owner, repo, ruleset_id: ruleset.id });
+    const rest = this.client.mapResponse('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', () => mapRuleset(res.data));
+    if (rest.bypassActors === null) return ruleset;
+    const slugs = new Map((ruleset.bypassActors ?? []).flatMap((a) => (a.actorType === 'Team' && a.name !== undefined ? [[a.actorId, a.name] as const] : [])));
+    return {
+      ...ruleset,
+      bypassActors: rest.bypassActors.map((a) => {
+        const slug = a.actorType === 'Team' ? slugs.get(a.actorId) : undefined;
+        return slug === undefined ? a : { ...a, name: slug };
+      }),
+    };
   }
 
   private async resolveRepositoryIds(nodeIds: string[]): Promise<Map<string, number>> {
@@ -507,6 +534,11 @@ ${field === 'rules' ? RULESET_RULE_FRAGMENT : BYPASS_ACTOR_FRAGMENT}`,
   readRepoProperties(repo: RepoRef): Promise<Record<string, CustomPropertyValue>> {
     this.count();
     return restRepos.getCustomProperties(this.client, repo);
+  }
+
+  readOrgInstallations(org: string): Promise<AppInstallationsRead> {
+    this.count();
+    return listOrgInstallations(this.client, org);
   }
 
   readFileByRest(repo: RepoRef, path: string): Promise<RepoFile | null> {

@@ -15,9 +15,11 @@
  */
 import type { BranchProtection, MergeSettings } from '../core/protection.js';
 import type {
+  AppInstallationsRead,
   AppliedRule,
   BranchInfo,
   ClassicProtectionRead,
+  CodeOwnersRead,
   CustomPropertyValue,
   ProtectionRule,
   RateLimitStatus,
@@ -218,6 +220,11 @@ export interface GitHubGateway {
     status: { context: string; state: CommitState; description?: string; targetUrl?: string },
   ): Promise<CommitStatus>;
   listCommitStatuses(repo: RepoRef, ref: string): Promise<CommitStatus[]>;
+
+  /** The CODEOWNERS file of the default branch (first of the three places) and GET …/codeowners/errors. */
+  getCodeOwners(repo: RepoRef): Promise<CodeOwnersRead>;
+  /** GET /orgs/{org}/installations (org owners only; `unknown` otherwise). */
+  listOrgInstallations(org: string): Promise<AppInstallationsRead>;
 
   listTeams(org: string): Promise<Team[]>;
   listTeamMembers(org: string, teamSlug: string): Promise<string[]>;

@@ -2,11 +2,14 @@
  * The GitHubGateway implementation: a thin facade that hands each call to the
  * module for its resource. All Octokit details live in octokit-client.ts.
  */
+import * as codeOwners from './code-owners.js';
 import type { BranchProtection, MergeSettings } from '../core/protection.js';
 import type {
+  AppInstallationsRead,
   AppliedRule,
   BranchInfo,
   ClassicProtectionRead,
+  CodeOwnersRead,
   CustomPropertyValue,
   ProtectionRule,
   RateLimitStatus,
@@ -168,6 +171,12 @@ export class OctokitGateway implements GitHubGateway {
     return pulls.listCommitStatuses(this.client, repo, ref);
   }
 
+  getCodeOwners(repo: RepoRef): Promise<CodeOwnersRead> {
+    return codeOwners.getCodeOwners(this.client, repo);
+  }
+  listOrgInstallations(org: string): Promise<AppInstallationsRead> {
+    return codeOwners.listOrgInstallations(this.client, org);
+  }
   listTeams(org: string): Promise<Team[]> {
     return repos.listTeams(this.client, org);
   }

@@ -31,6 +31,11 @@ export interface ReadTargets {
   branches: string[];
   /** The tier compares merge settings (GitHub's org listing does not carry them). */
   mergeSettings: boolean;
+  /**
+   * Some tier of the policy asks for code owner review, so whether CODEOWNERS names
+   * usable owners matters (for the findings, and for the level against every tier).
+   */
+  codeOwners: boolean;
 }
 
 /**
@@ -70,7 +75,7 @@ export function evaluateLiveState(live: RepoLiveState, policy: QmsPolicy): RepoE
     classification.status === 'classified'
       ? resolveTierPolicy(policy.tiers, classification.tier, repoConfig, live.repo.defaultBranch)
       : null;
-  const assessment = assessRepo(live, classification, tier, { tiers: policy.tiers, repoConfig });
+  const assessment = assessRepo(live, classification, tier, { tiers: policy.tiers, repoConfig, roles: policy.roles });
   return { live, repoConfig, classification, tier, assessment };
 }
 
@@ -81,13 +86,14 @@ export function evaluateLiveState(live: RepoLiveState, policy: QmsPolicy): RepoE
  */
 export function createBranchTargetsResolver(policy: QmsPolicy, options: { tier?: string } = {}): BranchTargetsResolver {
   const wanted = options.tier === undefined ? undefined : resolveTierOption(policy, options.tier);
+  const codeOwners = Object.values(policy.tiers).some((t) => t.branches.some((b) => b.protection.requiredReviews?.requireCodeOwnerReviews === true));
   return (live) => {
     const repoConfig = parseLiveRepoConfig(live, policy);
     const classification = classifyRepo(live, policy, repoConfig);
     if (classification.status !== 'classified' || classification.tier === null) return null;
     if (wanted !== undefined && classification.tier !== wanted) return null;
     const tier = resolveTierPolicy(policy.tiers, classification.tier, repoConfig, live.repo.defaultBranch);
-    return tier ? { branches: tier.branches.map((b) => b.pattern), mergeSettings: Object.keys(tier.merge).length > 0 } : null;
+    return tier ? { branches: tier.branches.map((b) => b.pattern), mergeSettings: Object.keys(tier.merge).length > 0, codeOwners } : null;
   };
 }
 

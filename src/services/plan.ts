@@ -105,6 +105,7 @@ export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<
   const options: BuildPlanOptions = {
     pilotRepositories: deps.policy.pilotRepositories,
     tiers: deps.policy.tiers,
+    roles: deps.policy.roles,
     ...(tier ? { tier } : {}),
     ...(request.phase ? { phase: request.phase } : {}),
   };

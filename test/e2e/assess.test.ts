@@ -168,7 +168,7 @@ beforeAll(async () => {
   const done = await Promise.all(Object.values(jobs));
   names.forEach((n, i) => (runs[n] = done[i]!));
   runs['sandboxDbExists'] = {
-    code: existsSync(path.join(sandboxHome.home, '.local/state/qms/qms.db')) ? 0 : 1,
+    code: existsSync(path.join(sandboxHome.home, '.local/state/qms/sandbox/qms.db')) ? 0 : 1,
     stdout: '',
     stderr: '',
     timedOut: false,
@@ -452,7 +452,7 @@ describe('qms --sandbox assess --org acme (the README command)', () => {
     expect(lines[0]).toMatch(/^Assessment of acme: run \d+, policy built-in defaults$/);
     expect(run.stdout).toMatch(/^REPOSITORY +TIER +LEVEL +STATUS +C +H +M +L$/m);
     expect(run.stdout).toMatch(/^core-payment-system +mission_critical +mission-grade +assessed +- +- +- +-$/m);
-    expect(run.stdout).toMatch(/^payments-ledger +mission_critical +none +assessed +2 +10 +\d+ +\d+$/m);
+    expect(run.stdout).toMatch(/^payments-ledger +mission_critical +none +assessed +2 +9 +\d+ +\d+$/m);
     expect(run.stdout).toMatch(/^legacy-billing +- +- +skipped/m);
     expect(run.stdout).toMatch(/^payments-ledger · main \(mission_critical\)$/m);
     expect(run.stdout).toMatch(/^Summary by tier$/m);

@@ -108,7 +108,7 @@ describe('qms sandbox', () => {
       expect(run.code, run.stderr).toBe(0);
       const status = JSON.parse(run.stdout);
       expect(status.viewer.login).toBe('ada');
-      expect(status.orgs.find((o: { login: string }) => o.login === 'acme')).toMatchObject({ plan: 'team', repositories: 30, archived: 1 });
+      expect(status.orgs.find((o: { login: string }) => o.login === 'acme')).toMatchObject({ plan: 'enterprise', repositories: 30, archived: 1 });
       expect(status.orgs.find((o: { login: string }) => o.login === 'acme-labs')).toMatchObject({ plan: 'free' });
       expect(status.users.find((u: { login: string }) => u.login === 'quinn')).toMatchObject({ token: 'qms_sandbox_quinn' });
       // State beside the store, private to the user.

@@ -96,7 +96,7 @@ export interface FixtureRepo {
   protection?: FixtureRule[];
   rulesets?: FixtureRuleset[];
   pulls?: FixturePull[];
-  statuses?: { ref: string; state: SimRepo['statuses'][string][number]['state']; context: string; description?: string; target_url?: string; creator: string }[];
+  statuses?: { ref: string; state: SimRepo['statuses'][string][number]['state']; context: string; description?: string; target_url?: string; creator: string; app?: string }[];
 }
 export interface FixtureOrg {
   login: string;
@@ -107,6 +107,7 @@ export interface FixtureOrg {
   teams?: { slug: string; name: string; maintainers?: string[]; members?: string[] }[];
   properties?: { name: string; type: 'string' | 'single_select' | 'multi_select' | 'true_false'; values?: string[]; required?: boolean; default?: string | string[] | null; description?: string; editable_by?: 'org_actors' | 'org_and_repo_actors' }[];
   rulesets?: FixtureRuleset[];
+  installations?: string[];
 }
 export interface FixtureInput {
   users: { file: string; data: { users: { login: string; name: string; persona: string; roles?: string[]; type?: 'User' | 'Bot' }[]; apps?: { slug: string; name: string; id?: number }[] } };
@@ -218,6 +219,16 @@ export function buildState(input: FixtureInput, fail: Locate): SimState {
   // Org rulesets come last so their ids follow the repositories' (deterministic either way).
   input.orgs.forEach(({ file, data }) => {
     const org = orgByLogin.get(data.login) as SimOrg;
+    if (data.installations !== undefined) {
+      org.installations = data.installations.flatMap((slug, i) => {
+        const app = appBySlug.get(slug);
+        if (!app) {
+          fail(file, ['installations', i], `unknown app "${slug}"`);
+          return [];
+        }
+        return [{ id: alloc(), appId: app.id, repositorySelection: 'all' as const, createdAt: iso(Date.parse(FIXTURE_CLOCK) - 30 * DAY) }];
+      });
+    }
     org.rulesets = (data.rulesets ?? []).map((rs, i) =>
       buildRuleset(ctx, file, ['rulesets', i], rs, 'Organization', org.login, org, Date.parse(FIXTURE_CLOCK) - 10 * DAY + i * HOUR),
     );
@@ -402,6 +413,8 @@ function buildRepo(ctx: BuildCtx, file: string, path: Path, owner: string, r: Fi
     const creator = ctx.users.get(s.creator);
     if (!sha) return ctx.fail(file, [...at, 'ref'], `unknown ref "${s.ref}"`);
     if (!creator) return ctx.fail(file, [...at, 'creator'], `unknown user "${s.creator}"`);
+    const app = s.app === undefined ? undefined : ctx.apps.get(s.app);
+    if (s.app !== undefined && !app) return ctx.fail(file, [...at, 'app'], `unknown app "${s.app}"`);
     const sid = ctx.alloc();
     const when = iso(created + 29 * DAY + i * 60_000);
     (repo.statuses[sha] ??= []).push({
@@ -412,6 +425,7 @@ function buildRepo(ctx: BuildCtx, file: string, path: Path, owner: string, r: Fi
       description: s.description ?? null,
       targetUrl: s.target_url ?? null,
       creatorId: creator.id,
+      ...(app ? { appId: app.id } : {}),
       createdAt: when,
       updatedAt: when,
     });

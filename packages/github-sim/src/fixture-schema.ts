@@ -197,6 +197,8 @@ export const repoSchema = {
           ref: str,
           state: { enum: ['error', 'failure', 'pending', 'success'] },
           context: str,
+          /** Posted by this app (slug) rather than with the creator's own token. */
+          app: str,
           description: { type: 'string' },
           target_url: { type: 'string' },
           creator: str,
@@ -280,6 +282,8 @@ export const orgFileSchema = {
       },
     },
     rulesets: { type: 'array', items: rulesetSchema },
+    /** Slugs of the apps installed in the organization (for every repository). */
+    installations: strList,
   },
 } as const;
 

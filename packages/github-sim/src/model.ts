@@ -119,6 +119,12 @@ export interface SimStatus {
   description: string | null;
   targetUrl: string | null;
   creatorId: number;
+  /**
+   * The GitHub App the status came from (a status posted with an app's installation
+   * token); absent/null: a person's token. A required check pinned to an app is
+   * satisfied only by statuses from that app.
+   */
+  appId?: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -146,6 +152,8 @@ export interface SimPull {
   base: string;
   head: string;
   headSha: string;
+  /** The base branch head the pull request is up to date with (strict checks); absent: up to date. */
+  baseSha?: string;
   createdAt: string;
   updatedAt: string;
   labels: string[];
@@ -206,6 +214,15 @@ export interface SimOrg {
   teams: SimTeam[];
   rulesets: SimRuleset[];
   propertySchema: SimPropertyDefinition[];
+  /** GitHub Apps installed in the organization (GET /orgs/{org}/installations); absent: none. */
+  installations?: SimInstallation[];
+}
+
+export interface SimInstallation {
+  id: number;
+  appId: number;
+  repositorySelection: 'all' | 'selected';
+  createdAt: string;
 }
 
 export interface SimState {

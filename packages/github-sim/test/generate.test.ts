@@ -30,7 +30,7 @@ describe('generateOrg', () => {
 
   it('can add an org to the fixture state', () => {
     const state = generateOrg({ login: 'bigco', repos: 10, seed: 1, into: loadFixture() });
-    expect(state.orgs.map((o) => o.login)).toEqual(['acme', 'acme-labs', 'bigco']);
+    expect(state.orgs.map((o) => o.login)).toEqual(['acme', 'acme-labs', 'acme-rules', 'bigco']);
     expect(state.orgs.at(-1)!.members['max']).toBe('member');
   });
 

@@ -13,8 +13,11 @@
  * - `BypassActor` is `App | Team`: organization admins, roles and deploy keys come
  *   as flags, users only as a null actor (UNCONFIRMED how GitHub shows those).
  */
+import { CODEOWNERS_PATHS } from '../../core/code-owners.js';
 import { REPO_CONFIG_PATH, type RepoConfigFile } from '../../core/live-state.js';
+import { mapCodeOwnersErrors } from './code-owners.js';
 import type {
+  CodeOwnersRead,
   RepoInfo,
   RepoPermission,
   Ruleset,
@@ -31,8 +34,10 @@ import { mapRule, mapRulesetConditions, strings } from './rulesets.js';
 export const REPO_CONFIG_EXPRESSION = `HEAD:${REPO_CONFIG_PATH}`;
 
 /**
- * Per repository: listing fields, the first page of branch names, and only the
- * node ids of classic rules and rulesets. Nested connections under rules and
+ * Per repository: listing fields, the first page of branch names, the node ids of
+ * classic rules and rulesets, the repo config, and the CODEOWNERS file GitHub uses
+ * with its errors (three blobs and `codeowners`: objects, not connections, so they
+ * cost no point). Nested connections under rules and
  * rulesets would be charged per repository × page size whether or not the rules
  * exist (GitHub's cost: Σ connection requests / 100); fetched by id they cost one
  * request per rule that does exist. Four connections per repository: 4 points
@@ -50,6 +55,10 @@ fragment QmsBatchRepo on Repository {
   branchProtectionRules(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { id } }
   rulesets(first: 100, includeParents: true) { totalCount pageInfo { hasNextPage endCursor } nodes { id } }
   qmsConfig: object(expression: "${REPO_CONFIG_EXPRESSION}") { __typename ... on Blob { text isBinary isTruncated byteSize } }
+  qmsCodeowners1: object(expression: "HEAD:${CODEOWNERS_PATHS[0]}") { __typename ... on Blob { text isTruncated } }
+  qmsCodeowners2: object(expression: "HEAD:${CODEOWNERS_PATHS[1]}") { __typename ... on Blob { text isTruncated } }
+  qmsCodeowners3: object(expression: "HEAD:${CODEOWNERS_PATHS[2]}") { __typename ... on Blob { text isTruncated } }
+  codeowners { errors { line kind message } }
 }`;
 
 /**
@@ -102,7 +111,7 @@ fragment QmsRulesetRule on RepositoryRule {
 
 export const BYPASS_ACTOR_FRAGMENT = `
 fragment QmsBypassActor on RepositoryRulesetBypassActor {
-  actor { __typename ... on App { databaseId } ... on Team { databaseId } }
+  actor { __typename ... on App { databaseId } ... on Team { databaseId slug } }
   bypassMode deployKey enterpriseOwner organizationAdmin repositoryRoleDatabaseId
 }`;
 
@@ -125,6 +134,8 @@ export interface BatchRepoNode {
   /** Repository and organization rulesets (`includeParents: true`). */
   rulesetIds: ConnectionPage<string>;
   config: BatchConfigFile;
+  /** The default branch's CODEOWNERS file and errors (absent from listing pages). */
+  codeOwners: CodeOwnersRead | null;
 }
 
 const PERMISSIONS: Record<string, RepoPermission> = { ADMIN: 'admin', MAINTAIN: 'maintain', WRITE: 'write', TRIAGE: 'triage', READ: 'read' };
@@ -218,7 +229,25 @@ export function mapBatchRepoNode(json: unknown): BatchRepoNode {
     ruleIds: mapConnectionPage(o['branchProtectionRules'], 'branchProtectionRules', pickId),
     rulesetIds: mapConnectionPage(o['rulesets'], 'rulesets', pickId),
     config: mapConfig(o['qmsConfig']),
+    codeOwners: mapCodeOwners(o),
   };
+}
+
+/** The first CODEOWNERS blob GitHub would use, with `codeowners.errors`; null when the page did not ask. */
+function mapCodeOwners(o: Json): CodeOwnersRead | null {
+  const keys = ['qmsCodeowners1', 'qmsCodeowners2', 'qmsCodeowners3'] as const;
+  if (!keys.some((k) => k in o)) return null;
+  for (const [i, key] of keys.entries()) {
+    const blob = o[key];
+    if (blob === null || blob === undefined) continue;
+    const b = obj(blob, key);
+    if (b['__typename'] !== 'Blob') continue;
+    const text = b['text'];
+    if (typeof text !== 'string' || optBool(b, 'isTruncated', key) === true) return { kind: 'unknown', reason: `${CODEOWNERS_PATHS[i]} is too large to read through GraphQL` };
+    const co = optObj(o, 'codeowners', '');
+    return { kind: 'found', path: CODEOWNERS_PATHS[i]!, text, errors: mapCodeOwnersErrors(co?.['errors'], 'codeowners.errors') };
+  }
+  return { kind: 'absent' };
 }
 
 // ----------------------------------------------------------------- rulesets
@@ -245,7 +274,10 @@ export function mapBypassActorNode(json: unknown, path: string): BypassActor {
     const kind = str(actor, '__typename', `${path}.actor`);
     const id = optNum(actor, 'databaseId', `${path}.actor`) ?? null;
     if (kind === 'App') return { actorId: id, actorType: 'Integration', bypassMode };
-    if (kind === 'Team') return { actorId: id, actorType: 'Team', bypassMode };
+    if (kind === 'Team') {
+      const slug = optStr(actor, 'slug', `${path}.actor`);
+      return slug === undefined ? { actorId: id, actorType: 'Team', bypassMode } : { actorId: id, actorType: 'Team', bypassMode, name: slug };
+    }
     throw new ResponseShapeError(`${path}.actor.__typename`, 'App or Team');
   }
   if (optBool(o, 'organizationAdmin', path) === true) return { actorId: null, actorType: 'OrganizationAdmin', bypassMode };

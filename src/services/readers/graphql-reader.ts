@@ -34,7 +34,7 @@ import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import { createBranchTargetsResolver } from '../evaluate.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
-import { accessOf, isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
+import { accessOf, appInstallationsFor, isRunFatal, pinsCheckToApp, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import { REPO_CONFIG_FILE, RestLiveStateReader, type TargetsFor } from './rest-reader.js';
 
 /** One repository as GitHub answered it, before shaping: what a checkpoint keeps. */
@@ -104,9 +104,11 @@ interface ReadSession {
   ownerOf: Map<string, boolean>;
   /** Full names (lower case) of repositories the viewer administers: their own rulesets' bypass lists are visible. */
   adminRepos: Set<string>;
+  /** Per organization (lower case): its app installations, read once when a check is pinned to an app. */
+  installations: Map<string, Promise<RepoLiveState['appInstallations']>>;
 }
 
-const newSession = (): ReadSession => ({ rulesets: new Map(), planByOrg: new Map(), ownerOf: new Map(), adminRepos: new Set() });
+const newSession = (): ReadSession => ({ rulesets: new Map(), planByOrg: new Map(), ownerOf: new Map(), adminRepos: new Set(), installations: new Map() });
 
 /** A repository of a window while its follow-ups complete. */
 interface WindowItem {
@@ -559,6 +561,11 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       }
       state.rulesets = rulesets;
       if (unread > 0) state.unreadRulesets = unread;
+      state.codeOwners = w.node.codeOwners;
+      // Which apps could post a check pinned to one: one REST request per organization (owners only), when a check is pinned.
+      if (pinsCheckToApp(state)) {
+        state.appInstallations = await appInstallationsFor(repo, session.installations, (org) => this.batch.readOrgInstallations(org));
+      }
       if (repo.visibility !== 'public' && repo.ownerType === 'Organization' && !repo.empty) {
         const p = session.planByOrg.get(repo.owner.toLowerCase());
         if (p && !p.available) record.planUnavailable = p.reason ?? 'branch protection is not available on this plan';
@@ -637,6 +644,7 @@ export class GraphqlLiveStateReader implements LiveStateReader {
     const plan = this.targetsFor(live);
     if (plan === null) return live;
     live.branches = full.branches;
+    live.codeOwners = plan.codeOwners ? full.codeOwners : null;
     // Without admin GitHub answers the rule list empty: recorded as the REST reader
     // records it (an answer only where patterns are asked about), never "unprotected".
     const wantsPatterns = plan.branches.some((t) => t !== '~DEFAULT_BRANCH' && isWildcardPattern(t));
@@ -648,6 +656,7 @@ export class GraphqlLiveStateReader implements LiveStateReader {
     }
     live.rulesets = full.rulesets;
     if (full.unreadRulesets !== undefined) live.unreadRulesets = full.unreadRulesets;
+    live.appInstallations = full.appInstallations;
     return live;
   }
 }

@@ -35,7 +35,7 @@ import type {
   Ruleset,
 } from '../../core/github-types.js';
 import { createLiveState, REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
-import { accessOf, isRunFatal, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
+import { accessOf, appInstallationsFor, isRunFatal, nameBypassTeams, pinsCheckToApp, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
 import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
@@ -45,7 +45,9 @@ import { mapConcurrentOrdered } from './ordered-pool.js';
 export const REPO_CONFIG_FILE = REPO_CONFIG_PATH;
 
 /** What to read for a repository (see the module comment, step 3); null: nothing more. */
-export type TargetsFor = (live: RepoLiveState) => { readonly branches: readonly string[]; readonly mergeSettings: boolean } | null;
+export type TargetsFor = (
+  live: RepoLiveState,
+) => { readonly branches: readonly string[]; readonly mergeSettings: boolean; readonly codeOwners?: boolean } | null;
 
 export interface RestReaderOptions {
   /** Branch targets per repository, from the policy. Default: none (listing, properties and config only). */
@@ -89,6 +91,9 @@ export class RestLiveStateReader implements LiveStateReader {
   private readonly concurrency: number;
   private readonly branchConcurrency: number;
   private readonly logger: Logger | undefined;
+  /** Per organization (lower case), once per reader: team id → slug, and app installations. */
+  private readonly teamSlugs = new Map<string, Promise<Map<number, string>>>();
+  private readonly installations = new Map<string, Promise<RepoLiveState['appInstallations']>>();
 
   constructor(gateway: GitHubGateway, options: RestReaderOptions = {}) {
     this.gateway = gateway;
@@ -214,16 +219,19 @@ export class RestLiveStateReader implements LiveStateReader {
     const repo = live.repo;
 
     const wantsPatterns = targets.some((t) => t !== '~DEFAULT_BRANCH' && isWildcardPattern(t));
-    const [branches, rulesets, classicRules, merge] = await Promise.all([
+    const [branches, rulesets, classicRules, merge, codeOwners] = await Promise.all([
       listed ?? this.listBranchNames(repo),
       this.readRulesets(live),
       wantsPatterns && live.access === 'admin' ? this.readClassicRules(live) : Promise.resolve(null),
       // The org listing has no merge settings; GET /repos/{o}/{r} has them for callers with push access.
       plan.mergeSettings && repo.merge === null ? this.readMergeSettings(repo) : Promise.resolve(repo.merge),
+      // Code owner review binds something only with a usable CODEOWNERS file (1–4 requests).
+      plan.codeOwners ? this.gateway.getCodeOwners(repo) : Promise.resolve(null),
     ]);
     if (merge !== repo.merge) live.repo = { ...live.repo, merge };
     live.branches = branches;
-    live.rulesets = rulesets;
+    live.rulesets = rulesets === null ? null : await nameBypassTeams(rulesets, repo, (org) => this.teamSlugsOf(org));
+    live.codeOwners = codeOwners;
     // Without admin GitHub answers the rule list empty (GITHUB-API.md §3, pitfall 9):
     // record that answer without spending a paced GraphQL request on it. Core never
     // trusts a list as complete without admin access, so this reads as "not visible".
@@ -250,6 +258,26 @@ export class RestLiveStateReader implements LiveStateReader {
     // Without admin nothing was asked: leave `classicByBranch` null ("not read").
     live.classicByBranch = live.access === 'admin' || Object.keys(classicByBranch).length > 0 ? classicByBranch : null;
     live.rulesByBranch = rulesByBranch;
+    // Which apps could post a check pinned to one: one request per organization, when a check is pinned.
+    if (pinsCheckToApp(live)) live.appInstallations = await appInstallationsFor(repo, this.installations, (org) => this.gateway.listOrgInstallations(org));
+  }
+
+  /** Team id → slug for naming ruleset bypass teams (REST names them by id only); empty when the teams cannot be listed. */
+  private teamSlugsOf(org: string): Promise<Map<number, string>> {
+    const key = org.toLowerCase();
+    let found = this.teamSlugs.get(key);
+    if (!found) {
+      found = this.gateway.listTeams(org).then(
+        (teams) => new Map(teams.map((t) => [t.id, t.slug])),
+        (err: unknown) => {
+          if (isRunFatal(err)) throw err;
+          this.logger?.debug(`${org}: teams not listable (${errorText(err)}); bypass teams are named by id`);
+          return new Map<number, string>();
+        },
+      );
+      this.teamSlugs.set(key, found);
+    }
+    return found;
   }
 
   private async readRepoConfig(repo: RepoInfo): Promise<RepoConfigFile> {

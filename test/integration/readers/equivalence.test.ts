@@ -61,6 +61,28 @@ describe.each([
   });
 });
 
+describe.each([
+  ['ada', 'the org owner: every bypass list is visible'],
+  ['max', 'admin of hidden-bypass only: the org ruleset\'s bypass list is hidden'],
+])('acme-rules (who a rule binds, docs/effective-protection.md) as %s — %s', (login) => {
+  it('evaluates every scenario to the same result: bypass actors, allowances, code owners, pinned checks, locks', async () => {
+    const rest = (await evaluateWith(sb, login, 'acme-rules', 'rest')).evaluations;
+    const graphql = (await evaluateWith(sb, login, 'acme-rules', 'graphql')).evaluations;
+    expect(rest).toHaveLength(12);
+    expectSameEvaluations(rest, graphql);
+    const settings = new Set(rest.flatMap((e) => e.assessment.findings.map((f) => f.setting)));
+    if (login === 'ada') {
+      // Every new kind of finding is among what the two readers agree on.
+      for (const s of ['bypass', 'enforceAdmins', 'codeOwners', 'requiredStatusChecks.unsatisfiable', 'requiredStatusChecks.strict']) expect(settings, s).toContain(s);
+      // The user bypass actor: GraphQL cannot name users, the batched reader asks REST for that ruleset.
+      expect(graphql.find((e) => e.live.repo.name === 'bypass-actors')!.assessment.findings.some((f) => /^main: user #\d+ can bypass/.test(f.message))).toBe(true);
+    } else {
+      const hidden = graphql.find((e) => e.live.repo.name === 'hidden-bypass')!.assessment;
+      expect(hidden.level).toBe('at least standard');
+    }
+  });
+});
+
 describe('acme as rita: what a non-admin cannot see stays unseen', () => {
   it('records read-only access and never an "unprotected" classic side', async () => {
     const { evaluations } = await evaluateWith(sb, 'rita', 'acme', 'graphql');

@@ -6,9 +6,10 @@
  *
  * Two differences are GitHub's, not qms's, and are the only ones normalised:
  * 1. Classic protection: REST answers per branch (GET …/branches/{b}/protection)
- *    without saying which rule applies, so a finding's source names the branch
- *    (`classic rule 'release/1.0'`); GraphQL lists the rules with their patterns
- *    (`classic rule 'release/*'`). Accepted only when that pattern matches the branch.
+ *    without saying which rule applies, so a finding names the rule by the branch it
+ *    covers (`classic rule covering 'release/1.0'`); GraphQL lists the rules with
+ *    their patterns (`classic rule 'release/*'`). Both become `classic rule for
+ *    'release/1.0'`, the pattern only when it matches the branch (in sources and messages).
  * 2. A private repository on a plan without protection: REST meets the 403 on each
  *    repository, the batched reader probes once per organization, so the reason
  *    quotes the probed repository's request.
@@ -18,13 +19,20 @@ import type { Finding } from '../../../src/core/gap-analysis.js';
 import type { RepoEvaluation } from '../../../src/services/evaluation.js';
 
 const CLASSIC = /classic rule '([^']*)'/g;
+const COVERING = /classic rule covering '([^']*)'/g;
 const PLAN_REQUEST = /\(GET \/repos\/[^/\s]+\/[^/\s]+\/rulesets\)/g;
 
-/** GraphQL's rule pattern → the branch REST would have named, when the pattern covers that branch. */
+/** A classic rule named by its pattern (GraphQL) or by the branch it covers (REST) → `classic rule for '<branch>'`. */
+function classicByBranch(text: string, branch: string): string {
+  return text
+    .replace(COVERING, (_all, covered: string) => `classic rule for '${covered}'`)
+    .replace(CLASSIC, (all, pattern: string) => (pattern === branch || matchesBranchPattern(pattern, branch) ? `classic rule for '${branch}'` : all));
+}
+
 function asRestNamesClassic(f: Finding): Finding {
   const branch = f.branch;
   if (branch === null) return f;
-  return { ...f, source: f.source.replace(CLASSIC, (all, pattern: string) => (pattern !== branch && matchesBranchPattern(pattern, branch) ? `classic rule '${branch}'` : all)) };
+  return { ...f, source: classicByBranch(f.source, branch), message: classicByBranch(f.message, branch) };
 }
 
 const samePlanRequest = (text: string): string => text.replace(PLAN_REQUEST, '(GET /repos/…/rulesets)');
@@ -37,7 +45,7 @@ export interface Comparable {
   assessment: unknown;
 }
 
-export function comparable(e: RepoEvaluation, reader: 'rest' | 'graphql'): Comparable {
+export function comparable(e: RepoEvaluation, _reader: 'rest' | 'graphql'): Comparable {
   const a = e.assessment;
   const plan = a.status === 'not_applicable';
   return {
@@ -49,7 +57,7 @@ export function comparable(e: RepoEvaluation, reader: 'rest' | 'graphql'): Compa
       ...a,
       reason: plan ? samePlanRequest(a.reason) : a.reason,
       levelReason: plan ? samePlanRequest(a.levelReason) : a.levelReason,
-      findings: reader === 'graphql' ? a.findings.map(asRestNamesClassic) : a.findings,
+      findings: a.findings.map(asRestNamesClassic),
     },
   };
 }

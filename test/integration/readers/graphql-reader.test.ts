@@ -81,7 +81,7 @@ describe('domain objects: what the batched reader builds is what the REST reader
     const graphqlQueries = sent.filter((e) => e.route === '/graphql').length;
     expect(graphqlQueries).toBe(4); // org size, one page of 30, rule details, ruleset details
     expect(sent.filter((e) => e.route === '/orgs/{org}/properties/values')).toHaveLength(1);
-    expect(sent.filter((e) => e.route === '/repos/{owner}/{repo}/rulesets')).toHaveLength(1); // Team plan: available
+    expect(sent.filter((e) => e.route === '/repos/{owner}/{repo}/rulesets')).toHaveLength(1); // Enterprise plan: available
     expect(sent).toHaveLength(6);
   });
 });

@@ -84,8 +84,9 @@ describe('evaluate', () => {
   it('the targets resolver says what to read: tier targets (tightened by the repo config), merge settings, nothing for skipped repos', () => {
     const resolve = createBranchTargetsResolver(policy);
     expect(resolve(createLiveState(repoInfo('x', { archived: true })))).toBeNull();
-    expect(resolve(createLiveState(repoInfo('payments-api')))).toEqual({ branches: ['~DEFAULT_BRANCH', 'release/*', 'hotfix/*'], mergeSettings: true });
-    expect(resolve(createLiveState(repoInfo('tool')))).toEqual({ branches: ['~DEFAULT_BRANCH'], mergeSettings: false });
+    // codeOwners: some tier asks for code owner review, so CODEOWNERS is read wherever protection is.
+    expect(resolve(createLiveState(repoInfo('payments-api')))).toEqual({ branches: ['~DEFAULT_BRANCH', 'release/*', 'hotfix/*'], mergeSettings: true, codeOwners: true });
+    expect(resolve(createLiveState(repoInfo('tool')))).toEqual({ branches: ['~DEFAULT_BRANCH'], mergeSettings: false, codeOwners: true });
     const withConfig = createLiveState(repoInfo('tool'), {
       repoConfigFile: { kind: 'found', path: '.qms/branch-protection.yml', text: 'repository:\n  tier: standard\nbranch_protection:\n  target_branches: ["develop"]\n' },
     });

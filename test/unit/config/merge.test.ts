@@ -116,3 +116,51 @@ describe('policy file merged onto the defaults', () => {
     expect(p.global.performanceStandards).toEqual({ maxCheckDurationMinutes: 120, maxReviewAssignmentSeconds: 60, availabilityTarget: 99.95 });
   });
 });
+
+describe('tolerated_bypass (docs/effective-protection.md "Tolerated bypasses")', () => {
+  it('maps each actor key and mode, and writes back what it read', async () => {
+    const { policyToDocument } = await import('../../../src/config/policy-document.js');
+    const text = [
+      'version: 1',
+      'roles:',
+      '  cto: { users: [cyrus] }',
+      'tiers:',
+      '  mission_critical:',
+      '    tolerated_bypass:',
+      '      - { org_admin: true, mode: pull_request }',
+      '      - { qms_role: cto }',
+      '      - { team: payments, mode: pull_request }',
+      '      - { user: 1010 }',
+      '      - { app: qms-checks }',
+      '      - { role: maintain }',
+      '      - { deploy_key: true }',
+      '',
+    ].join('\n');
+    const r = validatePolicyText(text, 'qms.config.yml');
+    expect(r.errors).toEqual([]);
+    const tolerated = r.policy!.tiers['mission_critical']!.toleratedBypass;
+    expect(tolerated).toEqual([
+      { actor: { kind: 'orgAdmin' }, mode: 'pull_request' },
+      { actor: { kind: 'qmsRole', role: 'cto' }, mode: 'always' },
+      { actor: { kind: 'team', team: 'payments' }, mode: 'pull_request' },
+      { actor: { kind: 'user', user: 1010 }, mode: 'always' },
+      { actor: { kind: 'app', app: 'qms-checks' }, mode: 'always' },
+      { actor: { kind: 'role', role: 'maintain' }, mode: 'always' },
+      { actor: { kind: 'deployKey' }, mode: 'always' },
+    ]);
+    // The built-in tiers tolerate nothing beyond their floors (no key at all).
+    expect(defaultPolicy().tiers['mission_critical']!.toleratedBypass).toBeUndefined();
+    const again = validatePolicyText(JSON.stringify(policyToDocument(r.policy!)), 'round-trip.json');
+    expect(again.policy!.tiers['mission_critical']!.toleratedBypass).toEqual(tolerated);
+  });
+
+  it('refuses an entry naming no actor or two, and a qms_role the policy lacks', () => {
+    const r = validatePolicyText('version: 1\ntiers:\n  standard:\n    tolerated_bypass:\n      - { mode: always }\n      - { team: a, user: b }\n      - { qms_role: ctoo }\n', 'qms.config.yml');
+    expect(r.policy).toBeUndefined();
+    expect(r.errors.map((e) => [e.pointer, e.message])).toEqual([
+      ['/tiers/standard/tolerated_bypass/0', 'name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got none'],
+      ['/tiers/standard/tolerated_bypass/1', 'name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got team, user'],
+      ['/tiers/standard/tolerated_bypass/2/qms_role', 'role "ctoo" does not exist (did you mean "cto"?); add it under "roles"'],
+    ]);
+  });
+});

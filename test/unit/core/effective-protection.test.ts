@@ -50,7 +50,9 @@ describe('effectiveProtection: classic only', () => {
     const e = effectiveProtection(live, 'main');
     expect(e.state).toBe('known');
     expect(e.protection.requireLinearHistory).toBe(true);
-    expect(e.sources.requireLinearHistory).toEqual([{ kind: 'classic', pattern: 'main', ruleId: null }]);
+    // GitHub's per-branch answer does not say which rule applies (an exact or a wildcard one).
+    expect(e.sources.requireLinearHistory).toEqual([{ kind: 'classic', pattern: null, ruleId: null, branch: 'main' }]);
+    expect(describeSource(e.sources.requireLinearHistory![0]!)).toBe("classic rule covering 'main'");
   });
 });
 

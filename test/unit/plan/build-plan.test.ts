@@ -93,7 +93,7 @@ describe('buildPlan: steps and order', () => {
       requiredReviews: reviews(4),
       requiredStatusChecks: { strict: false, checks: [{ context: 'ci/build', appId: 15368 }] },
       restrictions: { users: ['ada'], teams: [], apps: [] },
-      lockBranch: true,
+      blockCreations: true,
     });
     const p = plan([state('svc', 'standard', { classicRules: [classicRule('main', strict)] })]);
     const step = p.steps[0] as ProtectionPlanStep;
@@ -101,7 +101,7 @@ describe('buildPlan: steps and order', () => {
     expect(step.after.requiredReviews?.requiredApprovingReviewCount).toBe(4);
     expect(step.after.requiredStatusChecks?.checks).toContainEqual({ context: 'ci/build', appId: 15368 });
     expect(step.after.restrictions).toEqual({ users: ['ada'], teams: [], apps: [] });
-    expect(step.after.lockBranch).toBe(true);
+    expect(step.after.blockCreations).toBe(true);
     expect(step.changes.every((c) => c.op !== '-')).toBe(true);
   });
 
@@ -284,5 +284,38 @@ describe('diffs', () => {
       allowMergeCommit: false,
       allowRebaseMerge: false,
     });
+  });
+});
+
+describe('buildPlan: bypasses (docs/effective-protection.md)', () => {
+  const good = desiredProtection(null, mcFloor);
+  const codeOwners = { kind: 'found' as const, path: '.github/CODEOWNERS', text: '* @acme/payments\n', errors: [] };
+
+  it('removes the pull request bypass allowances the tier does not tolerate, and keeps those it does', () => {
+    const withAllowance = { ...good, requiredReviews: { ...good.requiredReviews!, bypassAllowances: { users: ['cyrus'], teams: ['payments'], apps: [] } } };
+    const rules = [classicRule('main', withAllowance), classicRule('release/*', good), classicRule('hotfix/*', good)];
+    const merge = { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true };
+    const live = state('svc', 'mission_critical', { classicRules: rules, codeOwners }, { merge });
+    const step = plan([live]).steps[0] as ProtectionPlanStep;
+    expect(step.target).toBe('main');
+    expect(step.after.requiredReviews?.bypassAllowances).toBeNull();
+    expect(step.changes).toEqual([{ op: '-', setting: 'requiredReviews.bypassAllowances', before: 'users cyrus; teams payments', after: null }]);
+    // The floor carries the decision, so the apply (which recomputes from it) writes the same.
+    expect(desiredProtection(withAllowance, step.floor)).toEqual(step.after);
+
+    const tolerant = defaultPolicy();
+    tolerant.roles['cto'] = { users: ['cyrus'], teams: [] };
+    tolerant.tiers['mission_critical']!.toleratedBypass = [{ actor: { kind: 'qmsRole', role: 'cto' }, mode: 'always' }];
+    const kept = plan([live], { roles: tolerant.roles }, tolerant).steps[0] as ProtectionPlanStep;
+    expect(kept.after.requiredReviews?.bypassAllowances).toEqual({ users: ['cyrus'], teams: [], apps: [] });
+  });
+
+  it('notes what no classic write closes: a CODEOWNERS without owners', () => {
+    const live = state('svc', 'mission_critical', {
+      rulesets: [ruleset({ refName: { include: ['~DEFAULT_BRANCH', 'refs/heads/release/**/*', 'refs/heads/hotfix/**/*'], exclude: [] }, rules: [prRule(2, { requireCodeOwnerReview: true })] })],
+      codeOwners: { kind: 'absent' },
+    });
+    const notes = plan([live]).notes.filter((n) => n.target === 'main').map((n) => n.message);
+    expect(notes.some((m) => /^main: code owner review is required but binds nothing: .*: add a CODEOWNERS file/.test(m))).toBe(true);
   });
 });

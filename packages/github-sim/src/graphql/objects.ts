@@ -10,6 +10,7 @@
  * exist; classic branch protection rules are returned to repository admins
  * only — other viewers get an empty list, not an error (GITHUB-API.md §3).
  */
+import { codeownersErrors } from '../codeowners.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SimActorIds, SimApp, SimOrg, SimProtectionRule, SimRepo, SimRuleset, SimState, SimTeam, SimUser } from '../model.js';
 import {
@@ -381,6 +382,16 @@ export function buildRepositoryNode(exec: Exec, repo: SimRepo) {
       const sha = repo.branches[name];
       return sha === undefined ? null : buildRefNode(exec, repo, 'refs/heads/', name, sha);
     }) as Resolver,
+    // The CODEOWNERS file's errors (the sandbox keeps one tree, whatever `refName`); null without a file (UNCONFIRMED).
+    codeowners: () => {
+      const errors = codeownersErrors(state, repo);
+      return errors === null
+        ? null
+        : {
+            __typename: 'RepositoryCodeowners',
+            errors: errors.map((e) => ({ __typename: 'RepositoryCodeownersError', column: e.column, kind: e.kind, line: e.line, message: e.message, path: e.path, source: e.source, suggestion: e.suggestion })),
+          };
+    },
     object: ((args) => resolveObject(repo, args)) as Resolver,
     branchProtectionRules: ((args, _e, info) => {
       // Non-admins get an empty list, not an error (GITHUB-API.md §3, [3P]); so do Free-plan

@@ -12,6 +12,7 @@ import { fakeSha } from '../render/commits.js';
 import { blobSha, renderDirectory, renderFile } from '../render/contents.js';
 import { encodePathKeepingSlashes } from '../render/urls.js';
 import { assertWritable, requireRepo, rubyInspect } from './common.js';
+import { codeownersErrors } from '../codeowners.js';
 
 function resolveRef(repo: SimRepo, ref: string | null): string {
   if (Object.keys(repo.branches).length === 0) throw notFound('This repository is empty.');
@@ -100,7 +101,21 @@ function putContents(ctx: RequestContext) {
   };
 }
 
+/**
+ * GET …/codeowners/errors: the CODEOWNERS lines GitHub cannot use. `ref` picks the
+ * branch (the sandbox keeps one tree). No CODEOWNERS file: 404 (UNCONFIRMED; the
+ * description documents 404 without saying when).
+ */
+function listCodeownersErrors(ctx: RequestContext) {
+  const { repo } = requireRepo(ctx);
+  resolveRef(repo, ctx.query.get('ref'));
+  const errors = codeownersErrors(ctx.sim.state, repo);
+  if (errors === null) throw notFound();
+  return { status: 200, body: { errors } };
+}
+
 export const contentRoutes: RouteDef[] = [
+  { method: 'GET', template: '/repos/{owner}/{repo}/codeowners/errors', docs: '/rest/repos/repos#list-codeowners-errors', handler: listCodeownersErrors },
   { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', docs: '/rest/repos/contents#get-repository-content', handler: getContents },
   {
     method: 'PUT',

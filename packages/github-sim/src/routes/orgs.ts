@@ -2,10 +2,10 @@
  * Organizations, their repository listing and memberships, and the viewer.
  */
 import type { SimRepo, SimState } from '../model.js';
-import { findUser, isOrgMember, permissionOf, reposOf } from '../access.js';
+import { findApp, findUser, isOrgMember, isOrgOwner, permissionOf, reposOf } from '../access.js';
 import { indexOf } from '../state-index.js';
 import { ApiError, notFound, pagedResult, type RouteDef, type RequestContext } from '../http.js';
-import { renderApp, renderOrgFull, renderOrgSimple, renderPrivateUser, renderPublicUser, renderSimpleUser } from '../render/actors.js';
+import { renderApp, renderOrgAsUser, renderOrgFull, renderOrgSimple, renderPrivateUser, renderPublicUser, renderSimpleUser } from '../render/actors.js';
 import { renderMinimalRepo } from '../render/repos.js';
 import { requireOrg } from './common.js';
 
@@ -27,6 +27,45 @@ function sortedRepos(state: SimState, owner: string, sort: SortKey, direction: '
   });
   index.memo.set(key, sorted);
   return sorted;
+}
+
+/**
+ * GET /orgs/{org}/installations: "The authenticated user must be an organization
+ * owner". Non-members get 404 (GitHub hides organizations' settings); members who
+ * are not owners 403 (UNCONFIRMED wording).
+ */
+function listInstallations(ctx: RequestContext) {
+  const org = requireOrg(ctx);
+  if (!isOrgMember(org, ctx.viewer)) throw notFound();
+  if (!isOrgOwner(org, ctx.viewer)) throw new ApiError(403, 'You must be an organization owner to list app installations.');
+  const state = ctx.sim.state;
+  const installations = (org.installations ?? []).flatMap((inst) => {
+    const app = findApp(state, inst.appId);
+    if (!app) return [];
+    return [
+      {
+        id: inst.id,
+        account: renderOrgAsUser(org, ctx.urls),
+        repository_selection: inst.repositorySelection,
+        access_tokens_url: `${ctx.urls.api}/app/installations/${inst.id}/access_tokens`,
+        repositories_url: `${ctx.urls.api}/installation/repositories`,
+        html_url: `${ctx.urls.web}/organizations/${org.login}/settings/installations/${inst.id}`,
+        app_id: app.id,
+        app_slug: app.slug,
+        target_id: org.id,
+        target_type: 'Organization',
+        permissions: { statuses: 'write', checks: 'write', metadata: 'read' },
+        events: ['check_run', 'pull_request'],
+        created_at: inst.createdAt,
+        updated_at: inst.createdAt,
+        single_file_name: null,
+        suspended_by: null,
+        suspended_at: null,
+      },
+    ];
+  });
+  const all = pagedResult(ctx, installations, (i) => i);
+  return { ...all, body: { total_count: installations.length, installations: all.body } };
 }
 
 function listOrgRepos(ctx: RequestContext) {
@@ -156,6 +195,7 @@ export const orgRoutes: RouteDef[] = [
     },
   },
   { method: 'GET', template: '/orgs/{org}/repos', docs: '/rest/repos/repos#list-organization-repositories', handler: listOrgRepos },
+  { method: 'GET', template: '/orgs/{org}/installations', docs: '/rest/orgs/orgs#list-app-installations-for-an-organization', handler: listInstallations },
   { method: 'GET', template: '/orgs/{org}/members', docs: '/rest/orgs/members#list-organization-members', handler: listMembers },
   {
     method: 'GET',

@@ -4,6 +4,8 @@ import { findTeam, findUser, ownerOrg } from '../access.js';
 import { ApiError, bodyObject, forbidden, notFound, pagedResult, type RequestContext, type RouteDef } from '../http.js';
 import { canReview, renderPull, renderPullCommit, renderPullFile, renderPullSimple, renderRequestedReviewers, renderReview } from '../render/pulls.js';
 import { assertWritable, requireRepo, stringList } from './common.js';
+import { mergeBlocker, type MergeMethod } from '../merge-rules.js';
+import { fakeSha } from '../render/commits.js';
 
 const P = '/repos/{owner}/{repo}/pulls/{pull_number}';
 
@@ -92,7 +94,47 @@ function removeReviewers(ctx: RequestContext) {
   return { status: 200, body: renderPullSimple(state, repo, pull, ctx.urls) };
 }
 
+const METHOD_OFF: Record<MergeMethod, { allowed: (r: SimRepo) => boolean; message: string }> = {
+  merge: { allowed: (r) => r.allowMergeCommit, message: 'Merge commits are not allowed on this repository.' },
+  squash: { allowed: (r) => r.allowSquashMerge, message: 'Squash merges are not allowed on this repository.' },
+  rebase: { allowed: (r) => r.allowRebaseMerge, message: 'Rebase merges are not allowed on this repository.' },
+};
+
+/**
+ * PUT …/pulls/{n}/merge, enforcing protection for the merging user
+ * (merge-rules.ts): 405 when the pull request cannot be merged (closed,
+ * draft, a merge method the repository disallows, or an unmet requirement), 409 when
+ * `sha` is not the head any more, 200 with the merge commit otherwise.
+ */
+function mergePull(ctx: RequestContext) {
+  const { repo, pull } = requirePull(ctx);
+  const { permission } = requireRepo(ctx);
+  if (permission === 'read' || permission === 'triage' || !ctx.viewer) throw forbidden(PUSH_ACCESS);
+  assertWritable(repo);
+  const body = ctx.body === undefined || ctx.body === null ? {} : bodyObject(ctx);
+  const method = (body['merge_method'] ?? 'merge') as MergeMethod;
+  if (!(method in METHOD_OFF)) {
+    throw new ApiError(422, `Invalid request.\n\nFor 'properties/merge_method', "${String(method)}" is not a member of ["merge", "squash", "rebase"].`);
+  }
+  if (pull.state !== 'open' || pull.merged) throw new ApiError(405, 'Pull Request is not mergeable');
+  if (pull.draft) throw new ApiError(405, 'Pull Request is still a draft'); // UNCONFIRMED wording
+  if (typeof body['sha'] === 'string' && body['sha'] !== pull.headSha) throw new ApiError(409, 'Head branch was modified. Review and try the merge again.');
+  if (!METHOD_OFF[method].allowed(repo)) throw new ApiError(405, METHOD_OFF[method].message);
+  const blocker = mergeBlocker(ctx.sim.state, repo, pull, ctx.viewer, method);
+  if (blocker !== null) throw new ApiError(405, blocker, {}, {}, 'https://docs.github.com/articles/about-protected-branches');
+  const when = ctx.sim.timestamp();
+  const sha = fakeSha(`${repo.owner}/${repo.name}#${pull.number}:merge:${when}`);
+  repo.branches[pull.base] = sha;
+  pull.state = 'closed';
+  pull.merged = true;
+  pull.updatedAt = when;
+  repo.pushedAt = when;
+  ctx.sim.markDirty();
+  return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
+}
+
 export const pullRoutes: RouteDef[] = [
+  { method: 'PUT', template: `${P}/merge`, docs: '/rest/pulls/pulls#merge-a-pull-request', handler: mergePull },
   { method: 'GET', template: '/repos/{owner}/{repo}/pulls', docs: '/rest/pulls/pulls#list-pull-requests', handler: listPulls },
   {
     method: 'GET',

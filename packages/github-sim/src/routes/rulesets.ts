@@ -8,7 +8,7 @@
  * no 403 for them).
  */
 import type { SimRepo, SimRuleset } from '../model.js';
-import { isOrgOwner } from '../access.js';
+import { findOrg, isOrgOwner } from '../access.js';
 import { ApiError, bodyObject, forbidden, notFound, pagedResult, queryFlag, validationFailed, type RequestContext, type RouteDef } from '../http.js';
 import { renderDetailedRule, renderRuleset, renderRulesetSummary } from '../render/rulesets.js';
 import { activeRulesForBranch, rulesetsForRepo } from '../rules-engine.js';
@@ -26,6 +26,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function invalid(path: string, v: unknown, what: string): ApiError {
   return new ApiError(422, `Invalid request.\n\nFor 'properties/${path}', ${rubyInspect(v)} is not ${what}.`);
+}
+
+/** The plan of the organization that owns a ruleset (a user-owned repository: Free). */
+function ownerPlan(ctx: RequestContext, rs: SimRuleset): string {
+  const login = rs.source_type === 'Organization' ? rs.source : rs.source.split('/')[0]!;
+  return findOrg(ctx.sim.state, login)?.plan ?? 'free';
 }
 
 /** Applies a POST/PUT body onto `target` (PUT: only the keys present change). */
@@ -47,6 +53,11 @@ function applyRulesetBody(ctx: RequestContext, target: SimRuleset, creating: boo
   if (body['enforcement'] !== undefined) {
     if (typeof body['enforcement'] !== 'string' || !ENFORCEMENTS.includes(body['enforcement'])) {
       throw invalid('enforcement', body['enforcement'], `a member of ${rubyInspect(ENFORCEMENTS)}`);
+    }
+    // "Evaluate" is an Enterprise feature (docs/github-api.md "Who a rule binds"): other
+    // plans refuse it. UNCONFIRMED wording of the 422.
+    if (body['enforcement'] === 'evaluate' && ownerPlan(ctx, target) !== 'enterprise') {
+      throw validationFailed([{ resource: 'Ruleset', field: 'enforcement', code: 'invalid', message: 'Evaluate mode is only available with GitHub Enterprise' }]);
     }
     target.enforcement = body['enforcement'] as SimRuleset['enforcement'];
   }

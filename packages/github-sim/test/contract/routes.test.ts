@@ -177,6 +177,11 @@ describe('every simulator route', () => {
     await ok(`${REPO}/commits/main/statuses`);
     await ok(`${REPO}/commits/${sha}/status`);
 
+    // CODEOWNERS errors, app installations, and a merge (acme-rules, docs/effective-protection.md).
+    await ok('/repos/acme/web-storefront/codeowners/errors');
+    await ok('/orgs/acme-rules/installations');
+    await ok('/repos/acme-rules/bypass-actors/pulls/1/merge', { method: 'PUT', body: { merge_method: 'rebase' }, as: 'tess' });
+
     // GraphQL.
     const gql = await ok('/graphql', { method: 'POST', body: { query: ORG_AUDIT_QUERY, variables: { org: 'acme', after: null } } });
     expect(gql.errors).toBeUndefined();
