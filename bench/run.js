@@ -328,15 +328,17 @@ async function scenarioApply(sim, tmp, method, repos, label) {
     repos: repos.length,
     exitCode: run.code,
     writesPerMinute: requests.writes > 1 ? Math.round((requests.writes / run.wallMs) * 60_000) : null,
+    changeSetId: JSON.parse(run.stdout).change_set?.id ?? null,
   };
 }
 
-async function scenarioRollback(sim, tmp, method) {
+/** Rolls back the change set of the first apply (the second, idempotent one made no change: `--last` refuses it). */
+async function scenarioRollback(sim, tmp, method, changeSetId) {
   await sim.resetStats();
-  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'rollback', '--last', '--yes'], { env: tmp.env, method });
+  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'rollback', String(changeSetId), '--yes'], { env: tmp.env, method });
   if (run.code !== 0) throw new Error(`qms rollback exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const requests = requestsOf(await sim.stats());
-  return { command: 'qms --json rollback --last --yes', requests, wallMs: run.wallMs, peakRssMb: run.peakRssMb };
+  return { command: 'qms --json rollback <first apply> --yes', requests, wallMs: run.wallMs, peakRssMb: run.peakRssMb };
 }
 
 /** qms apply against GitHub's secondary limits (emulated): none may be hit at the default pace. */
@@ -545,7 +547,7 @@ export async function runBench(argv = process.argv.slice(2)) {
         size.scenarios.apply2 = await scenarioApply(sim, tmp, method, scope, 'second');
         log(options, `apply (second): ${size.scenarios.apply2.requests.writes} writes, ${secs(size.scenarios.apply2.wallMs)}`);
         if (want('rollback')) {
-          size.scenarios.rollback = await scenarioRollback(sim, tmp, method);
+          size.scenarios.rollback = await scenarioRollback(sim, tmp, method, size.scenarios.apply1.changeSetId);
           log(options, `rollback: ${size.scenarios.rollback.requests.writes} writes, ${secs(size.scenarios.rollback.wallMs)}`);
         }
       }

@@ -15,6 +15,7 @@
  *
  * Reproduce or go deeper: QMS_CRASH_SEED=<n> QMS_CRASH_ITERATIONS=<apply>,<rollback>.
  */
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,19 @@ async function loggingSandbox(state: SimState) {
 
 function copyStore(from: TempDirs, to: TempDirs): void {
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(from.db + suffix)) copyFileSync(from.db + suffix, to.db + suffix);
+}
+
+/**
+ * The copied store's change sets were written to the template's simulator; the iteration
+ * serves the same GitHub state from another port. Say so, as moving to a new API URL would.
+ */
+function rehost(dirs: TempDirs, url: string): void {
+  const db = new Database(dirs.db);
+  try {
+    db.prepare('UPDATE change_sets SET api_host = ?').run(url);
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -236,6 +250,7 @@ async function rollbackIteration(killAt: Instant, i: number): Promise<Outcome> {
   dirsToClean.push(dirs);
   copyStore(template, dirs);
   const sb = await loggingSandbox(structuredClone(appliedState));
+  rehost(dirs, sb.url);
   const problems: string[] = [];
   try {
     // The store was copied in, so it exists: runKilled checks it opens cleanly.
