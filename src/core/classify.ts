@@ -37,6 +37,7 @@ import picomatch from 'picomatch';
 import type { RepoLiveState, ParsedRepoConfig } from './live-state.js';
 import type { ClassificationRule, QmsPolicy } from './policy.js';
 import { formatConfigProblem } from './errors.js';
+import type { CustomPropertyValue } from './github-types.js';
 
 /** Name of the custom property that declares a repository's tier. */
 export const TIER_PROPERTY = 'qms_tier';
@@ -403,4 +404,10 @@ export function classifyRepo(live: RepoLiveState, policy: QmsPolicy, parsedRepoC
     reason: `No repo config, ${TIER_PROPERTY} property, tier topic or policy rule names a tier, so the default tier ${fallback} applies.`,
     notes,
   };
+}
+
+/** A custom property value as one line of text (lists comma-separated); null when unset. */
+export function propertyValueText(value: CustomPropertyValue | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
 }

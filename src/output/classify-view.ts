@@ -8,7 +8,7 @@
 import type { EvidenceKind } from '../core/classify.js';
 import type { PolicyOrigin } from '../services/assess.js';
 import type { ClassifiedRepo, ClassifySummary, PropertyChange, PropertyPlan, PropertyWriteResult } from '../services/classify.js';
-import { propertyValueText } from '../services/classify.js';
+import { propertyValueText } from '../core/classify.js';
 import { layoutGrid, renderGrid, wrapText, type GridColumn } from './assess-view.js';
 import type { Palette } from './colour.js';
 import type { Column } from './formats.js';

@@ -15,7 +15,7 @@
  * each write (up to 30 repositories share a PATCH), every value read back.
  */
 import type { PlannedChange } from '../core/changes.js';
-import { classifyRepo, TIER_PROPERTY, type Classification, type EvidenceKind } from '../core/classify.js';
+import { classifyRepo, propertyValueText, TIER_PROPERTY, type Classification, type EvidenceKind } from '../core/classify.js';
 import { describeIncomplete, summarizeIncomplete } from '../core/completeness.js';
 import { ExitCode } from '../core/errors.js';
 import { executePlan } from '../engine/executor.js';
@@ -88,10 +88,6 @@ export interface ClassifySummary {
   byEvidence: Record<string, number>;
 }
 
-export function propertyValueText(value: CustomPropertyValue | undefined): string | null {
-  if (value === undefined || value === null) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 /** Read and classify (no protection reads). Repositories in name order. */
 export async function classifyOrg(deps: ClassifyDeps, request: ClassifyRequest): Promise<ClassifiedRepo[]> {

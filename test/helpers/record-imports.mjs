@@ -2,6 +2,7 @@
 // file named by QMS_RECORD_IMPORTS, so a test can prove what `qms --help` loads.
 import { register } from 'node:module';
 import { appendFileSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 
 const file = process.env.QMS_RECORD_IMPORTS;
 const { port1, port2 } = new MessageChannel();
