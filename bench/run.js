@@ -98,10 +98,17 @@ function parseOptions(argv) {
       quiet: { type: 'boolean', default: false },
     },
   });
-  const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (known: ${ALL_SCENARIOS.join(', ')})`);
+  const scenarios = values.scenarios
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of scenarios)
+    if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (known: ${ALL_SCENARIOS.join(', ')})`);
   return {
-    repos: values.repos.split(',').map((n) => Number(n.trim())).filter((n) => n > 0),
+    repos: values.repos
+      .split(',')
+      .map((n) => Number(n.trim()))
+      .filter((n) => n > 0),
     latencyMs: Number(values.latency),
     seed: Number(values.seed),
     scenarios,
@@ -178,7 +185,17 @@ function runQms(args, { env, method, stdout = 'capture', timeoutMs = 3_600_000 }
 
 /** bench/sim-server.js in a child process; resolves once it listens. */
 function startSimulator(options, { repos, latencyMs, secondaryLimits = false, countStatuses = false }) {
-  const args = [path.join(RUN_ROOT, 'bench/sim-server.js'), '--org', ORG, '--repos', String(repos), '--seed', String(options.seed), '--latency', String(latencyMs)];
+  const args = [
+    path.join(RUN_ROOT, 'bench/sim-server.js'),
+    '--org',
+    ORG,
+    '--repos',
+    String(repos),
+    '--seed',
+    String(options.seed),
+    '--latency',
+    String(latencyMs),
+  ];
   if (secondaryLimits) args.push('--secondary-limits');
   if (countStatuses) args.push('--count-statuses');
   const child = spawn(process.execPath, args, { cwd: RUN_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -201,7 +218,10 @@ function startSimulator(options, { repos, latencyMs, secondaryLimits = false, co
   return nextLine().then((first) => {
     const info = JSON.parse(first);
     const control = async (method, route, body) => {
-      const res = await fetch(`${info.url}/_sandbox/${route}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+      const res = await fetch(`${info.url}/_sandbox/${route}`, {
+        method,
+        ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      });
       return res.status === 204 ? null : res.json();
     };
     return {
@@ -242,7 +262,12 @@ function tempEnv() {
   return {
     root,
     db: path.join(root, 'qms.db'),
-    env: { HOME: path.join(root, 'home'), XDG_STATE_HOME: path.join(root, 'state'), XDG_CONFIG_HOME: path.join(root, 'config'), GITHUB_TOKEN: TOKEN },
+    env: {
+      HOME: path.join(root, 'home'),
+      XDG_STATE_HOME: path.join(root, 'state'),
+      XDG_CONFIG_HOME: path.join(root, 'config'),
+      GITHUB_TOKEN: TOKEN,
+    },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }
@@ -251,7 +276,10 @@ function tempEnv() {
 
 async function scenarioAssess(sim, tmp, method) {
   await sim.resetStats();
-  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'assess', '--org', ORG, '--fail-on', 'none'], { env: tmp.env, method });
+  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'assess', '--org', ORG, '--fail-on', 'none'], {
+    env: tmp.env,
+    method,
+  });
   if (run.code !== 0) throw new Error(`qms assess exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const doc = JSON.parse(run.stdout);
   return {
@@ -335,7 +363,10 @@ async function scenarioApply(sim, tmp, method, repos, label) {
 /** Rolls back the change set of the first apply (the second, idempotent one made no change: `--last` refuses it). */
 async function scenarioRollback(sim, tmp, method, changeSetId) {
   await sim.resetStats();
-  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'rollback', String(changeSetId), '--yes'], { env: tmp.env, method });
+  const run = await runQms(['--api-url', sim.url, '--db', tmp.db, '--json', 'rollback', String(changeSetId), '--yes'], {
+    env: tmp.env,
+    method,
+  });
   if (run.code !== 0) throw new Error(`qms rollback exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const requests = requestsOf(await sim.stats());
   return { command: 'qms --json rollback <first apply> --yes', requests, wallMs: run.wallMs, peakRssMb: run.peakRssMb };
@@ -396,7 +427,14 @@ async function scenarioAudit(options, method) {
     const run = await runQms(['--db', tmp.db, '--format', 'ndjson', 'audit', 'export', '--output', out], { env: tmp.env, method });
     if (run.code !== 0) throw new Error(`qms audit export exited ${run.code}: ${run.stderr.slice(-2000)}`);
     const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
-    return { command: 'qms --format ndjson audit export --output <file>', events: count, exported: lines, storeBuildMs: madeMs, wallMs: run.wallMs, peakRssMb: run.peakRssMb };
+    return {
+      command: 'qms --format ndjson audit export --output <file>',
+      events: count,
+      exported: lines,
+      storeBuildMs: madeMs,
+      wallMs: run.wallMs,
+      peakRssMb: run.peakRssMb,
+    };
   } finally {
     tmp.cleanup();
   }
@@ -413,7 +451,14 @@ async function scenarioHelp(options, method) {
   }
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { command: 'qms --help', runs: times.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: sorted[sorted.length - 1], peakRssMb: peak || null };
+  return {
+    command: 'qms --help',
+    runs: times.length,
+    medianMs: at(0.5),
+    p95Ms: at(0.95),
+    maxMs: sorted[sorted.length - 1],
+    peakRssMb: peak || null,
+  };
 }
 
 // ----------------------------------------------------------------- reporting
@@ -424,7 +469,14 @@ const mb = (v) => (v === null || v === undefined ? '–' : `${v} MB`);
 
 function requestCells(r) {
   if (!r) return ['–', '–', '–', '–', '–', '–'];
-  return [fmt(r.total), fmt(r.restGet), fmt(r.restWrite), `${fmt(r.graphqlQueries)} / ${fmt(r.graphqlMutations)}`, fmt(r.graphqlPoints), fmt(r.notModified)];
+  return [
+    fmt(r.total),
+    fmt(r.restGet),
+    fmt(r.restWrite),
+    `${fmt(r.graphqlQueries)} / ${fmt(r.graphqlMutations)}`,
+    fmt(r.graphqlPoints),
+    fmt(r.notModified),
+  ];
 }
 
 export function renderTable(results) {
@@ -433,20 +485,44 @@ export function renderTable(results) {
   rows.push(head, '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const size of results.sizes) {
     const s = size.scenarios;
-    const add = (name, r, notes) => r && rows.push(`| ${name} | ${fmt(size.repos)} | ${requestCells(r.requests).join(' | ')} | ${secs(r.wallMs)} | ${mb(r.peakRssMb)} | ${notes} |`);
-    add('assess', s.assess, s.assess ? `${fmt(s.assess.findings)} findings; ${s.baseline ? `${(s.baseline.requests.total / s.assess.requests.total).toFixed(1)}× fewer requests than the baseline` : ''}` : '');
-    add('baseline (seed script)', s.baseline, s.baseline ? `one protection GET per repository, ${results.options.baselineConcurrency} at a time` : '');
-    add('apply (first)', s.apply1, s.apply1 ? `scoped: ${s.apply1.repos} repositories; ${fmt(s.apply1.requests.writes)} writes, ${fmt(s.apply1.writesPerMinute)}/min` : '');
+    const add = (name, r, notes) =>
+      r &&
+      rows.push(
+        `| ${name} | ${fmt(size.repos)} | ${requestCells(r.requests).join(' | ')} | ${secs(r.wallMs)} | ${mb(r.peakRssMb)} | ${notes} |`,
+      );
+    add(
+      'assess',
+      s.assess,
+      s.assess
+        ? `${fmt(s.assess.findings)} findings; ${s.baseline ? `${(s.baseline.requests.total / s.assess.requests.total).toFixed(1)}× fewer requests than the baseline` : ''}`
+        : '',
+    );
+    add(
+      'baseline (seed script)',
+      s.baseline,
+      s.baseline ? `one protection GET per repository, ${results.options.baselineConcurrency} at a time` : '',
+    );
+    add(
+      'apply (first)',
+      s.apply1,
+      s.apply1
+        ? `scoped: ${s.apply1.repos} repositories; ${fmt(s.apply1.requests.writes)} writes, ${fmt(s.apply1.writesPerMinute)}/min`
+        : '',
+    );
     add('apply (second)', s.apply2, s.apply2 ? `${fmt(s.apply2.requests.writes)} writes` : '');
     add('rollback --last', s.rollback, s.rollback ? `${fmt(s.rollback.requests.writes)} writes` : '');
   }
   if (results.pacing) {
     const p = results.pacing;
-    rows.push(`| apply, secondary limits on | ${fmt(1000)} | ${requestCells(p.requests).join(' | ')} | ${secs(p.wallMs)} | ${mb(p.peakRssMb)} | ${p.repos} repositories; ${fmt(p.requests.writes)} writes at ${fmt(p.writesPerMinute)}/min; ${fmt(p.secondaryLimited)} secondary-limit answers |`);
+    rows.push(
+      `| apply, secondary limits on | ${fmt(1000)} | ${requestCells(p.requests).join(' | ')} | ${secs(p.wallMs)} | ${mb(p.peakRssMb)} | ${p.repos} repositories; ${fmt(p.requests.writes)} writes at ${fmt(p.writesPerMinute)}/min; ${fmt(p.secondaryLimited)} secondary-limit answers |`,
+    );
   }
   if (results.audit) {
     const a = results.audit;
-    rows.push(`| audit export | – | – | – | – | – | – | – | ${secs(a.wallMs)} | ${mb(a.peakRssMb)} | ${fmt(a.exported)} of ${fmt(a.events)} events, ndjson to a file |`);
+    rows.push(
+      `| audit export | – | – | – | – | – | – | – | ${secs(a.wallMs)} | ${mb(a.peakRssMb)} | ${fmt(a.exported)} of ${fmt(a.events)} events, ndjson to a file |`,
+    );
   }
   if (results.help) {
     const h = results.help;
@@ -461,20 +537,57 @@ function checkTargets(results) {
     const a = size.scenarios.assess;
     const b = size.scenarios.baseline;
     if (a && size.repos === 10_000) {
-      out.push({ target: `assess 10k: ≤ ${TARGETS.assessRequests10k} requests`, value: a.requests.total, pass: a.requests.total <= TARGETS.assessRequests10k });
-      out.push({ target: `assess 10k: ≤ ${TARGETS.assessWallMs10k / 1000} s`, value: `${(a.wallMs / 1000).toFixed(1)} s`, pass: a.wallMs <= TARGETS.assessWallMs10k });
-      if (a.peakRssMb !== null) out.push({ target: `assess 10k: ≤ ${TARGETS.assessRssMb10k} MB RSS`, value: `${a.peakRssMb} MB`, pass: a.peakRssMb <= TARGETS.assessRssMb10k });
+      out.push({
+        target: `assess 10k: ≤ ${TARGETS.assessRequests10k} requests`,
+        value: a.requests.total,
+        pass: a.requests.total <= TARGETS.assessRequests10k,
+      });
+      out.push({
+        target: `assess 10k: ≤ ${TARGETS.assessWallMs10k / 1000} s`,
+        value: `${(a.wallMs / 1000).toFixed(1)} s`,
+        pass: a.wallMs <= TARGETS.assessWallMs10k,
+      });
+      if (a.peakRssMb !== null)
+        out.push({
+          target: `assess 10k: ≤ ${TARGETS.assessRssMb10k} MB RSS`,
+          value: `${a.peakRssMb} MB`,
+          pass: a.peakRssMb <= TARGETS.assessRssMb10k,
+        });
     }
     if (a && b && size.repos === 10_000) {
       const ratio = b.requests.total / a.requests.total;
-      out.push({ target: `assess 10k: ≥ ${TARGETS.baselineRatio}× fewer requests than the baseline`, value: `${ratio.toFixed(1)}×`, pass: ratio >= TARGETS.baselineRatio });
+      out.push({
+        target: `assess 10k: ≥ ${TARGETS.baselineRatio}× fewer requests than the baseline`,
+        value: `${ratio.toFixed(1)}×`,
+        pass: ratio >= TARGETS.baselineRatio,
+      });
     }
     const second = size.scenarios.apply2;
-    if (second) out.push({ target: `second apply (${size.repos}): ${TARGETS.secondApplyWrites} writes`, value: second.requests.writes, pass: second.requests.writes === TARGETS.secondApplyWrites });
+    if (second)
+      out.push({
+        target: `second apply (${size.repos}): ${TARGETS.secondApplyWrites} writes`,
+        value: second.requests.writes,
+        pass: second.requests.writes === TARGETS.secondApplyWrites,
+      });
   }
-  if (results.pacing) out.push({ target: 'apply at the default pace: 0 secondary-limit answers', value: results.pacing.secondaryLimited, pass: results.pacing.secondaryLimited === 0 });
-  if (results.audit?.peakRssMb != null) out.push({ target: `audit export of ${fmt(results.audit.events)} events: ≤ ${TARGETS.auditRssMb} MB RSS`, value: `${results.audit.peakRssMb} MB`, pass: results.audit.peakRssMb <= TARGETS.auditRssMb });
-  if (results.help) out.push({ target: `--help: ≤ ${TARGETS.helpMs} ms (median)`, value: `${results.help.medianMs} ms`, pass: results.help.medianMs <= TARGETS.helpMs });
+  if (results.pacing)
+    out.push({
+      target: 'apply at the default pace: 0 secondary-limit answers',
+      value: results.pacing.secondaryLimited,
+      pass: results.pacing.secondaryLimited === 0,
+    });
+  if (results.audit?.peakRssMb != null)
+    out.push({
+      target: `audit export of ${fmt(results.audit.events)} events: ≤ ${TARGETS.auditRssMb} MB RSS`,
+      value: `${results.audit.peakRssMb} MB`,
+      pass: results.audit.peakRssMb <= TARGETS.auditRssMb,
+    });
+  if (results.help)
+    out.push({
+      target: `--help: ≤ ${TARGETS.helpMs} ms (median)`,
+      value: `${results.help.medianMs} ms`,
+      pass: results.help.medianMs <= TARGETS.helpMs,
+    });
   return out;
 }
 
@@ -494,7 +607,10 @@ ${renderTable(results)}
 ${targets}
 ${end}`;
   const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${begin}\n${end}\n`;
-  const next = current.includes(begin) && current.includes(end) ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), block) : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    current.includes(begin) && current.includes(end)
+      ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), block)
+      : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }
 
@@ -526,59 +642,70 @@ export async function runBench(argv = process.argv.slice(2)) {
   };
   const cleanupBuild = snapshotBuild();
   try {
-  for (const repos of options.repos) {
-    log(options, `== ${repos} repositories, ${options.latencyMs} ms latency`);
-    const sim = await startSimulator(options, { repos, latencyMs: options.latencyMs });
-    const tmp = tempEnv();
-    const size = { repos, scenarios: {} };
-    try {
-      if (want('assess')) {
-        size.scenarios.assess = await scenarioAssess(sim, tmp, method);
-        log(options, `assess: ${size.scenarios.assess.requests.total} requests, ${secs(size.scenarios.assess.wallMs)}, ${mb(size.scenarios.assess.peakRssMb)}`);
-      }
-      if (want('baseline')) {
-        size.scenarios.baseline = await scenarioBaseline(sim, options.baselineConcurrency);
-        log(options, `baseline: ${size.scenarios.baseline.requests.total} requests, ${secs(size.scenarios.baseline.wallMs)}`);
-      }
-      if (want('apply') || want('rollback')) {
-        const scope = await pickApplyRepos(sim, options.applyRepos);
-        size.scenarios.apply1 = await scenarioApply(sim, tmp, method, scope, 'first');
-        log(options, `apply (first): ${size.scenarios.apply1.requests.writes} writes, ${secs(size.scenarios.apply1.wallMs)}`);
-        size.scenarios.apply2 = await scenarioApply(sim, tmp, method, scope, 'second');
-        log(options, `apply (second): ${size.scenarios.apply2.requests.writes} writes, ${secs(size.scenarios.apply2.wallMs)}`);
-        if (want('rollback')) {
-          size.scenarios.rollback = await scenarioRollback(sim, tmp, method, size.scenarios.apply1.changeSetId);
-          log(options, `rollback: ${size.scenarios.rollback.requests.writes} writes, ${secs(size.scenarios.rollback.wallMs)}`);
+    for (const repos of options.repos) {
+      log(options, `== ${repos} repositories, ${options.latencyMs} ms latency`);
+      const sim = await startSimulator(options, { repos, latencyMs: options.latencyMs });
+      const tmp = tempEnv();
+      const size = { repos, scenarios: {} };
+      try {
+        if (want('assess')) {
+          size.scenarios.assess = await scenarioAssess(sim, tmp, method);
+          log(
+            options,
+            `assess: ${size.scenarios.assess.requests.total} requests, ${secs(size.scenarios.assess.wallMs)}, ${mb(size.scenarios.assess.peakRssMb)}`,
+          );
         }
+        if (want('baseline')) {
+          size.scenarios.baseline = await scenarioBaseline(sim, options.baselineConcurrency);
+          log(options, `baseline: ${size.scenarios.baseline.requests.total} requests, ${secs(size.scenarios.baseline.wallMs)}`);
+        }
+        if (want('apply') || want('rollback')) {
+          const scope = await pickApplyRepos(sim, options.applyRepos);
+          size.scenarios.apply1 = await scenarioApply(sim, tmp, method, scope, 'first');
+          log(options, `apply (first): ${size.scenarios.apply1.requests.writes} writes, ${secs(size.scenarios.apply1.wallMs)}`);
+          size.scenarios.apply2 = await scenarioApply(sim, tmp, method, scope, 'second');
+          log(options, `apply (second): ${size.scenarios.apply2.requests.writes} writes, ${secs(size.scenarios.apply2.wallMs)}`);
+          if (want('rollback')) {
+            size.scenarios.rollback = await scenarioRollback(sim, tmp, method, size.scenarios.apply1.changeSetId);
+            log(options, `rollback: ${size.scenarios.rollback.requests.writes} writes, ${secs(size.scenarios.rollback.wallMs)}`);
+          }
+        }
+      } finally {
+        tmp.cleanup();
+        await sim.stop();
       }
-    } finally {
-      tmp.cleanup();
-      await sim.stop();
+      results.sizes.push(size);
+      save();
     }
-    results.sizes.push(size);
-    save();
-  }
-  if (want('pacing')) {
-    log(options, '== pacing (secondary limits on)');
-    results.pacing = await scenarioPacing(options, method);
-    log(options, `pacing: ${results.pacing.requests.writes} writes at ${results.pacing.writesPerMinute}/min, ${results.pacing.secondaryLimited} secondary-limit answers`);
-    save();
-  }
-  if (want('audit')) {
-    log(options, `== audit export of ${options.auditEvents} events`);
-    results.audit = await scenarioAudit(options, method);
-    log(options, `audit: ${secs(results.audit.wallMs)}, ${mb(results.audit.peakRssMb)}`);
-    save();
-  }
-  if (want('help')) {
-    results.help = await scenarioHelp(options, method);
-    log(options, `--help: median ${results.help.medianMs} ms`);
-  }
+    if (want('pacing')) {
+      log(options, '== pacing (secondary limits on)');
+      results.pacing = await scenarioPacing(options, method);
+      log(
+        options,
+        `pacing: ${results.pacing.requests.writes} writes at ${results.pacing.writesPerMinute}/min, ${results.pacing.secondaryLimited} secondary-limit answers`,
+      );
+      save();
+    }
+    if (want('audit')) {
+      log(options, `== audit export of ${options.auditEvents} events`);
+      results.audit = await scenarioAudit(options, method);
+      log(options, `audit: ${secs(results.audit.wallMs)}, ${mb(results.audit.peakRssMb)}`);
+      save();
+    }
+    if (want('help')) {
+      results.help = await scenarioHelp(options, method);
+      log(options, `--help: median ${results.help.medianMs} ms`);
+    }
   } finally {
     cleanupBuild();
   }
   save();
-  if (options.readme) writeReadme(options.readme, results, command === 'node bench/run.js' ? 'npm run bench   # = npm run build && node bench/run.js' : command);
+  if (options.readme)
+    writeReadme(
+      options.readme,
+      results,
+      command === 'node bench/run.js' ? 'npm run bench   # = npm run build && node bench/run.js' : command,
+    );
   log(options, `\n${renderTable(results)}\n`);
   for (const t of results.targets) log(options, `${t.pass ? 'PASS' : 'FAIL'} ${t.target}: ${t.value}`);
   return results;

@@ -33,9 +33,17 @@ export interface OptionSpec {
 }
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
-  { flags: '--config <file>', description: 'policy file (default: ./qms.config.yml if present, else built-in defaults)', env: 'QMS_CONFIG' },
+  {
+    flags: '--config <file>',
+    description: 'policy file (default: ./qms.config.yml if present, else built-in defaults)',
+    env: 'QMS_CONFIG',
+  },
   { flags: '--db <file>', description: 'SQLite store (default: $XDG_STATE_HOME/qms/qms.db)', env: 'QMS_DB' },
-  { flags: '--api-url <url>', description: 'GitHub API URL, e.g. https://ghe.example.com/api/v3 (http:// only on loopback)', env: 'QMS_API_URL' },
+  {
+    flags: '--api-url <url>',
+    description: 'GitHub API URL, e.g. https://ghe.example.com/api/v3 (http:// only on loopback)',
+    env: 'QMS_API_URL',
+  },
   { flags: '--json', description: 'print one JSON document on stdout (same as --format json)' },
   { flags: '--format <format>', description: `output format: ${OUTPUT_FORMATS.join(', ')}` },
   { flags: '-q, --quiet', description: 'only errors on stderr' },
@@ -43,7 +51,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--no-color', description: 'no colours (also when NO_COLOR is set or stdout is not a TTY)' },
   { flags: '--sandbox', description: 'use the built-in simulated GitHub organisation (no token needed)' },
   { flags: '--app-id <id>', description: 'authenticate as a GitHub App (with --private-key and --installation-id)', env: 'QMS_APP_ID' },
-  { flags: '--private-key <file>', description: "GitHub App private key (PEM file)", env: 'QMS_APP_PRIVATE_KEY_FILE' },
+  { flags: '--private-key <file>', description: 'GitHub App private key (PEM file)', env: 'QMS_APP_PRIVATE_KEY_FILE' },
   { flags: '--installation-id <id>', description: 'GitHub App installation id', env: 'QMS_APP_INSTALLATION_ID' },
   {
     flags: '--write-interval <ms>',
@@ -104,7 +112,9 @@ export function resolveGlobalOptions(raw: Record<string, unknown>, env: NodeJS.P
     // Decimal seconds (0.5 = 500 ms); at most an hour. 0 would abort every request.
     const seconds = /^\d{1,4}(?:\.\d{1,3})?$/.test(requestTimeout) ? Number(requestTimeout) : NaN;
     if (!(seconds > 0 && seconds <= 3600)) {
-      throw new UsageError(`--request-timeout must be a number of seconds above 0 and at most 3600; got ${JSON.stringify(requestTimeout.slice(0, 40))}`);
+      throw new UsageError(
+        `--request-timeout must be a number of seconds above 0 and at most 3600; got ${JSON.stringify(requestTimeout.slice(0, 40))}`,
+      );
     }
     options.requestTimeoutMs = Math.round(seconds * 1000);
   }

@@ -100,7 +100,7 @@ export async function main(argv: string[], io?: Partial<RuntimeIo>): Promise<num
 
   const ctx: ProgramContext = {
     io: fullIo,
-    run: async <O,>(command: Command, action: CommandAction<O>, args: string[] = []) => {
+    run: async <O>(command: Command, action: CommandAction<O>, args: string[] = []) => {
       let runtime: Runtime | undefined;
       const onSignal = (signal: NodeJS.Signals) => {
         if (!runtime || runtime.signal.aborted) {

@@ -63,12 +63,20 @@ export async function readConfigBytes(file: string, label: string): Promise<{ by
     return { problem: { file: label, message: `cannot be read (${code ?? String(err)})` } };
   }
   if (size > MAX_CONFIG_BYTES) {
-    return { problem: { file: label, message: `the file is ${size} bytes; qms reads config files of at most 1 MB (${MAX_CONFIG_BYTES} bytes)` } };
+    return {
+      problem: { file: label, message: `the file is ${size} bytes; qms reads config files of at most 1 MB (${MAX_CONFIG_BYTES} bytes)` },
+    };
   }
   // Read at most one byte more than the limit: the file may grow between stat and read.
   const handle = await open(file, 'r').catch((err: NodeJS.ErrnoException) => err);
   if (handle instanceof Error) {
-    return { problem: { file: label, message: handle.code === 'EACCES' ? 'permission denied: qms cannot read this file' : `cannot be read (${handle.code ?? handle.message})` } };
+    return {
+      problem: {
+        file: label,
+        message:
+          handle.code === 'EACCES' ? 'permission denied: qms cannot read this file' : `cannot be read (${handle.code ?? handle.message})`,
+      },
+    };
   }
   try {
     const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);

@@ -74,9 +74,13 @@ function checkRemovals(
 ): void {
   for (const [key, value] of Object.entries(user ?? {})) {
     if (value === null && !Object.hasOwn(builtin ?? {}, key)) {
-      report.warn(toPointer([...path, key]), `null removes a built-in ${noun}, but there is no built-in ${noun} ${quote(key)}; nothing to remove`, {
-        key: true,
-      });
+      report.warn(
+        toPointer([...path, key]),
+        `null removes a built-in ${noun}, but there is no built-in ${noun} ${quote(key)}; nothing to remove`,
+        {
+          key: true,
+        },
+      );
     }
   }
 }
@@ -102,7 +106,8 @@ function checkComplete(
 }
 
 function tierRefMessage(name: string, tiers: string[], removed: boolean): string {
-  if (removed) return `tier ${quote(name)} is removed by this file (tiers.${name}: null) but is still used here; replace this reference too`;
+  if (removed)
+    return `tier ${quote(name)} is removed by this file (tiers.${name}: null) but is still used here; replace this reference too`;
   return `tier ${quote(name)} does not exist${didYouMean(name, tiers)}; the policy has ${listChoices(tiers)}`;
 }
 
@@ -118,20 +123,27 @@ function linearHistoryConflict(tier: TierDoc): string | undefined {
  * Semantic checks on the merged policy document. `user` is the file as
  * written, `builtin` the defaults as a document.
  */
-export function checkPolicyDocument(
-  merged: PolicyDocument,
-  user: PolicyDocument,
-  builtin: PolicyDocument,
-  report: ProblemReporter,
-): void {
+export function checkPolicyDocument(merged: PolicyDocument, user: PolicyDocument, builtin: PolicyDocument, report: ProblemReporter): void {
   checkRemovals(report, ['tiers'], user.tiers, builtin.tiers, 'tier');
   checkRemovals(report, ['roles'], user.roles, builtin.roles, 'role');
   checkRemovals(report, ['bypass_levels'], user.bypass_levels, builtin.bypass_levels, 'bypass level');
-  checkRemovals(report, ['review_assignment', 'expertise_mapping'], user.review_assignment?.expertise_mapping, builtin.review_assignment?.expertise_mapping, 'expertise area');
+  checkRemovals(
+    report,
+    ['review_assignment', 'expertise_mapping'],
+    user.review_assignment?.expertise_mapping,
+    builtin.review_assignment?.expertise_mapping,
+    'expertise area',
+  );
 
   checkComplete(report, ['tiers'], merged.tiers, 'tiers', 'tier');
   checkComplete(report, ['bypass_levels'], merged.bypass_levels, 'bypass_levels', 'bypass level');
-  checkComplete(report, ['review_assignment', 'expertise_mapping'], merged.review_assignment?.expertise_mapping, 'expertise_mapping', 'expertise area');
+  checkComplete(
+    report,
+    ['review_assignment', 'expertise_mapping'],
+    merged.review_assignment?.expertise_mapping,
+    'expertise_mapping',
+    'expertise area',
+  );
 
   const tierNames = keysOf(merged.tiers);
   const tierRef = (name: string) => tierRefMessage(name, tierNames, user.tiers?.[name] === null);
@@ -153,7 +165,10 @@ export function checkPolicyDocument(
     if (typeof tier.rank === 'number') {
       const other = rankOwner.get(tier.rank);
       if (other !== undefined) {
-        report.error(toPointer([...base, 'rank']), `rank ${tier.rank} is also the rank of tier ${quote(other)}; each tier needs its own rank (higher is stricter)`);
+        report.error(
+          toPointer([...base, 'rank']),
+          `rank ${tier.rank} is also the rank of tier ${quote(other)}; each tier needs its own rank (higher is stricter)`,
+        );
       } else rankOwner.set(tier.rank, name);
     }
     const seenPatterns = new Map<string, number>();
@@ -162,7 +177,8 @@ export function checkPolicyDocument(
       const reason = checkBranchPattern(branch.pattern);
       if (reason) report.error(at, `${reason}; got ${quote(branch.pattern)}`);
       const first = seenPatterns.get(branch.pattern);
-      if (first !== undefined) report.error(at, `branch pattern ${quote(branch.pattern)} is already listed as branches[${first}]; list each pattern once`);
+      if (first !== undefined)
+        report.error(at, `branch pattern ${quote(branch.pattern)} is already listed as branches[${first}]; list each pattern once`);
       else seenPatterns.set(branch.pattern, i);
     });
     (tier.bypass_levels ?? []).forEach((level, i) => {
@@ -174,7 +190,9 @@ export function checkPolicyDocument(
       }
     });
     (tier.tolerated_bypass ?? []).forEach((t, i) => {
-      const keys = ['org_admin', 'role', 'team', 'user', 'app', 'deploy_key', 'qms_role'].filter((k) => (t as Record<string, unknown>)[k] !== undefined);
+      const keys = ['org_admin', 'role', 'team', 'user', 'app', 'deploy_key', 'qms_role'].filter(
+        (k) => (t as Record<string, unknown>)[k] !== undefined,
+      );
       if (keys.length !== 1) {
         report.error(
           toPointer([...base, 'tolerated_bypass', i]),
@@ -214,7 +232,8 @@ export function checkPolicyDocument(
       report.error(toPointer(['pilot_repositories', i, 'tier']), tierRef(pilot.tier));
     }
     const first = pilotNames.get(name.toLowerCase());
-    if (first !== undefined) report.warn(toPointer(['pilot_repositories', i]), `repository ${quote(name)} is already listed as pilot_repositories[${first}]`);
+    if (first !== undefined)
+      report.warn(toPointer(['pilot_repositories', i]), `repository ${quote(name)} is already listed as pilot_repositories[${first}]`);
     else pilotNames.set(name.toLowerCase(), i);
   });
 
@@ -224,7 +243,10 @@ export function checkPolicyDocument(
     const roles = merged.bypass_levels![level]!.roles ?? [];
     roles.forEach((role, i) => {
       if (!roleNames.includes(role)) {
-        report.error(toPointer(['bypass_levels', level, 'roles', i]), `role ${quote(role)} does not exist${didYouMean(role, roleNames)}; add it under "roles"`);
+        report.error(
+          toPointer(['bypass_levels', level, 'roles', i]),
+          `role ${quote(role)} does not exist${didYouMean(role, roleNames)}; add it under "roles"`,
+        );
       }
     });
     const held = roles.some((role) => {
@@ -250,7 +272,10 @@ export function checkPolicyDocument(
     for (const field of ['primary', 'secondary'] as const) {
       (spec[field] ?? []).forEach((role, i) => {
         if (!roleNames.includes(role)) {
-          report.error(toPointer([...base, field, i]), `role ${quote(role)} does not exist${didYouMean(role, roleNames)}; add it under "roles"`);
+          report.error(
+            toPointer([...base, field, i]),
+            `role ${quote(role)} does not exist${didYouMean(role, roleNames)}; add it under "roles"`,
+          );
         }
       });
     }

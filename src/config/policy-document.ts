@@ -319,7 +319,8 @@ function levelToDoc(l: BypassLevelPolicy): BypassLevelDoc {
     signatures_required: l.signaturesRequired,
     documentation_level: l.documentationLevel,
     max_duration_hours: l.maxDurationHours,
-    approval_time_limit: l.approvalTimeLimitMinutes === undefined ? undefined : formatDurationSeconds(Math.round(l.approvalTimeLimitMinutes * 60)),
+    approval_time_limit:
+      l.approvalTimeLimitMinutes === undefined ? undefined : formatDurationSeconds(Math.round(l.approvalTimeLimitMinutes * 60)),
     business_hours_only: l.businessHoursOnly,
     regulatory_impact: l.regulatoryImpact,
     immediate_action_required: l.immediateActionRequired,
@@ -423,7 +424,10 @@ export function policyToDocument(policy: QmsPolicy): PolicyDocument {
         context_preservation: ra.weights.contextPreservation,
       },
       expertise_mapping: Object.fromEntries(
-        Object.entries(ra.expertise).map(([name, e]) => [name, { paths: [...e.paths], primary: [...e.primary], secondary: [...e.secondary] }]),
+        Object.entries(ra.expertise).map(([name, e]) => [
+          name,
+          { paths: [...e.paths], primary: [...e.primary], secondary: [...e.secondary] },
+        ]),
       ),
       workload_tracking: defined({
         max_concurrent_reviews: ra.maxConcurrentReviews,

@@ -76,7 +76,9 @@ export function repoDocumentToConfig(doc: RepoConfigDocument): RepoConfig {
   const bc = sc?.bypass_controls;
   return defined<RepoConfig>({
     repository: defined({ name: doc.repository.name, tier: doc.repository.tier }),
-    branchProtection: doc.branch_protection ? defined({ targetBranches: doc.branch_protection.target_branches && [...doc.branch_protection.target_branches] }) : undefined,
+    branchProtection: doc.branch_protection
+      ? defined({ targetBranches: doc.branch_protection.target_branches && [...doc.branch_protection.target_branches] })
+      : undefined,
     statusChecks: sc
       ? defined({
           enabledChecks: sc.enabled_checks && [...sc.enabled_checks],
@@ -122,7 +124,8 @@ export function repoDocumentToConfig(doc: RepoConfigDocument): RepoConfig {
  */
 export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, options: ParseRepoConfigOptions = {}): RepoConfigResult {
   const parsed = parseYamlConfig(text, fileLabel);
-  if (parsed.problems.length > 0) return { config: undefined, warnings: capProblems(parsed.warnings), errors: capProblems(parsed.problems) };
+  if (parsed.problems.length > 0)
+    return { config: undefined, warnings: capProblems(parsed.warnings), errors: capProblems(parsed.problems) };
   const schemaProblems = validateWithSchema('repo', parsed.value, parsed.source);
   if (schemaProblems.length > 0) return { config: undefined, warnings: capProblems(parsed.warnings), errors: capProblems(schemaProblems) };
 
@@ -158,16 +161,22 @@ export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, op
     if (mr.require_linear_history === true && mr.allow_merge_commit !== false) {
       report.warn(
         '/merge_restrictions',
-        'require_linear_history blocks merge commits, and squash and rebase merging are off: no pull request could be merged; qms keeps the tier\'s merge methods instead',
+        "require_linear_history blocks merge commits, and squash and rebase merging are off: no pull request could be merged; qms keeps the tier's merge methods instead",
       );
     } else if (mr.allow_merge_commit === false) {
-      report.warn('/merge_restrictions', 'all three merge methods are off; GitHub needs at least one, so qms keeps the tier\'s merge methods instead');
+      report.warn(
+        '/merge_restrictions',
+        "all three merge methods are off; GitHub needs at least one, so qms keeps the tier's merge methods instead",
+      );
     }
   }
   if (options.repository !== undefined && doc.repository.name !== undefined) {
     const actual = options.repository.includes('/') ? options.repository.split('/').pop()! : options.repository;
     if (actual.toLowerCase() !== doc.repository.name.toLowerCase()) {
-      report.warn('/repository/name', `names repository ${quote(doc.repository.name)} but the file is in ${quote(actual)}; copied from another repository?`);
+      report.warn(
+        '/repository/name',
+        `names repository ${quote(doc.repository.name)} but the file is in ${quote(actual)}; copied from another repository?`,
+      );
     }
   }
 
@@ -184,7 +193,8 @@ export function parseRepoConfig(text: string | Uint8Array, fileLabel: string, op
     }
   }
 
-  if (report.errors.length > 0) return { config: undefined, warnings: capProblems([...parsed.warnings, ...report.warnings]), errors: capProblems(report.errors) };
+  if (report.errors.length > 0)
+    return { config: undefined, warnings: capProblems([...parsed.warnings, ...report.warnings]), errors: capProblems(report.errors) };
   return { config, warnings: capProblems([...parsed.warnings, ...report.warnings]), errors: [] };
 }
 

@@ -92,7 +92,12 @@ function translate(err: ErrorObject): Translated | null {
       const key = String((err.params as { additionalProperty: string }).additionalProperty);
       const at = `${path}/${pointerToken(key)}`;
       if (key === '<<') {
-        return { pointer: path, locateAt: at, key: true, message: 'YAML merge keys ("<<") are not supported; repeat the settings or reuse a whole value with an alias (*name)' };
+        return {
+          pointer: path,
+          locateAt: at,
+          key: true,
+          message: 'YAML merge keys ("<<") are not supported; repeat the settings or reuse a whole value with an alias (*name)',
+        };
       }
       const known = Object.keys((s['properties'] as Record<string, unknown> | undefined) ?? {});
       return { pointer: path, locateAt: at, key: true, message: `unknown key ${quote(key)}${didYouMean(key, known)}` };
@@ -103,7 +108,10 @@ function translate(err: ErrorObject): Translated | null {
     }
     case 'type': {
       const types = (err.params as { type: string | string[] }).type;
-      const yesNo = typeof err.data === 'string' && YES_NO.test(err.data) && String(types).includes('boolean') ? ' (write true or false, without quotes)' : '';
+      const yesNo =
+        typeof err.data === 'string' && YES_NO.test(err.data) && String(types).includes('boolean')
+          ? ' (write true or false, without quotes)'
+          : '';
       return same(`must be ${describeTypes(types)}; got ${describeValue(err.data)}${yesNo}`);
     }
     case 'minimum':
@@ -122,7 +130,8 @@ function translate(err: ErrorObject): Translated | null {
       return same(`must be one of ${listChoices(allowed)}; got ${describeValue(err.data)}${hint}`);
     }
     case 'pattern': {
-      const hint = typeof s['x-hint'] === 'string' ? (s['x-hint'] as string) : `text matching ${(err.params as { pattern: string }).pattern}`;
+      const hint =
+        typeof s['x-hint'] === 'string' ? (s['x-hint'] as string) : `text matching ${(err.params as { pattern: string }).pattern}`;
       return same(`must be ${hint}; got ${describeValue(err.data)}`);
     }
     case 'minLength': {
@@ -146,7 +155,12 @@ function translate(err: ErrorObject): Translated | null {
       const later = Math.max(i, j);
       const value = Array.isArray(err.data) ? err.data[later] : undefined;
       const at = `${path}/${later}`;
-      return { pointer: path, locateAt: at, key: false, message: `lists ${describeValue(value)} twice (items ${Math.min(i, j)} and ${later}); each may appear once` };
+      return {
+        pointer: path,
+        locateAt: at,
+        key: false,
+        message: `lists ${describeValue(value)} twice (items ${Math.min(i, j)} and ${later}); each may appear once`,
+      };
     }
     case 'minProperties': {
       const props = Object.keys((s['properties'] as Record<string, unknown> | undefined) ?? {});
@@ -187,4 +201,3 @@ export function validateWithSchema(kind: SchemaKind, value: unknown, source: Yam
   }
   return problems.sort(documentOrder);
 }
-

@@ -24,7 +24,8 @@ Schema:         schemas/qms-config.schema.json (in the qms package)`;
 /** Comments before keys, by path (keys joined with "."). */
 const COMMENTS: Record<string, string> = {
   version: 'Format version. 1 is the only one.',
-  default_tier: 'Tier of a repository that no evidence classifies (repo config, the\n"qms_tier" custom property, a "qms-tier-<tier>" topic, or a rule below).',
+  default_tier:
+    'Tier of a repository that no evidence classifies (repo config, the\n"qms_tier" custom property, a "qms-tier-<tier>" topic, or a rule below).',
   tiers: `Tiers, each with a rank (higher is stricter) and the protection every
 target branch must have at least. A branch pattern is ~DEFAULT_BRANCH (the
 repository's default branch), a branch name, or an fnmatch glob such as

@@ -233,7 +233,10 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
     text = input;
   } else {
     if (input.length > MAX_CONFIG_BYTES) {
-      return fail({ file, message: `the file is ${input.length} bytes; qms reads config files of at most 1 MB (${MAX_CONFIG_BYTES} bytes)` });
+      return fail({
+        file,
+        message: `the file is ${input.length} bytes; qms reads config files of at most 1 MB (${MAX_CONFIG_BYTES} bytes)`,
+      });
     }
     if ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff)) {
       return fail({ file, line: 1, column: 1, message: 'the file is UTF-16 text; save it as UTF-8' });
@@ -256,7 +259,12 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
     const offset = text.indexOf('\u0000');
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
-    return fail({ file, line, column: offset - before.lastIndexOf('\n'), message: 'the file contains a NUL character: it looks like a binary file, not YAML text' });
+    return fail({
+      file,
+      line,
+      column: offset - before.lastIndexOf('\n'),
+      message: 'the file contains a NUL character: it looks like a binary file, not YAML text',
+    });
   }
 
   const lines = new LineCounter();
@@ -266,14 +274,21 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
     lines.addNewLine(0);
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
     const { line, col } = lines.linePos(tooDeep);
-    return fail({ file, line, column: col, message: `lists and mappings are nested more than ${MAX_FLOW_DEPTH} levels deep; qms refuses such files` });
+    return fail({
+      file,
+      line,
+      column: col,
+      message: `lists and mappings are nested more than ${MAX_FLOW_DEPTH} levels deep; qms refuses such files`,
+    });
   }
 
   let docs: Document.Parsed[];
   try {
     // prettyErrors off: its code frames are built with regular expressions that
     // exhaust memory on hostile input; positions come from the LineCounter instead.
-    docs = [...parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, logLevel: 'silent', strict: true })] as Document.Parsed[];
+    docs = [
+      ...parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, logLevel: 'silent', strict: true }),
+    ] as Document.Parsed[];
   } catch (err) {
     return fail({ file, message: `could not be read as YAML (${err instanceof Error ? err.message : String(err)})` });
   }
@@ -285,7 +300,9 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
   if (docs.length === 0) return fail({ file, message: 'the file is empty; it needs at least one key' });
   if (docs.length > 1) {
     const second = docs[1]!;
-    return fail(at(file, position(second.range[0]), 'the file holds more than one YAML document (a second one starts here); qms reads exactly one'));
+    return fail(
+      at(file, position(second.range[0]), 'the file holds more than one YAML document (a second one starts here); qms reads exactly one'),
+    );
   }
   const doc = docs[0]!;
   const source = new DocumentSource(file, doc, lines);
@@ -317,7 +334,13 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
         const first = seen.get(name);
         if (first) {
           const firstLine = position(first.range?.[0] ?? 0).line;
-          problems.push(at(file, position(key.range?.[0] ?? 0), `key ${quote(name)} appears twice in the same mapping (first on line ${firstLine}); each key may appear only once`));
+          problems.push(
+            at(
+              file,
+              position(key.range?.[0] ?? 0),
+              `key ${quote(name)} appears twice in the same mapping (first on line ${firstLine}); each key may appear only once`,
+            ),
+          );
         } else seen.set(name, key);
       }
     },
@@ -339,11 +362,22 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
       },
     });
     if (unresolved) {
-      return fail(at(file, position(unresolved.range?.[0] ?? 0), `alias *${unresolved.source} refers to no anchor &${unresolved.source} defined before it`), source);
+      return fail(
+        at(
+          file,
+          position(unresolved.range?.[0] ?? 0),
+          `alias *${unresolved.source} refers to no anchor &${unresolved.source} defined before it`,
+        ),
+        source,
+      );
     }
     if (/excessive alias count/i.test(message)) {
       return fail(
-        at(file, firstAlias ? position(firstAlias.range?.[0] ?? 0) : undefined, `YAML aliases expand too many times (more than ${MAX_ALIAS_COUNT}): this looks like an alias bomb; write the values out instead`),
+        at(
+          file,
+          firstAlias ? position(firstAlias.range?.[0] ?? 0) : undefined,
+          `YAML aliases expand too many times (more than ${MAX_ALIAS_COUNT}): this looks like an alias bomb; write the values out instead`,
+        ),
         source,
       );
     }
@@ -353,7 +387,10 @@ export function parseYamlConfig(input: string | Uint8Array, file: string): Parse
   if (value === null || value === undefined) return fail({ file, message: 'the file is empty; it needs at least one key' }, source);
   if (typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : 'a single value';
-    return fail(at(file, position(doc.contents.range?.[0] ?? 0), `the top level must be a mapping of keys (such as "version: 1"), not ${what}`), source);
+    return fail(
+      at(file, position(doc.contents.range?.[0] ?? 0), `the top level must be a mapping of keys (such as "version: 1"), not ${what}`),
+      source,
+    );
   }
   return { value, source, problems, warnings };
 }

@@ -22,7 +22,12 @@ import { mergeSettingsEqual, protectionEquals, type BranchProtection, type Merge
 
 /** The kinds of target the engine can write today. */
 export type WritableTargetKind = 'classic_protection' | 'protection_rule' | 'merge_settings' | 'custom_property';
-export const WRITABLE_TARGET_KINDS: readonly WritableTargetKind[] = ['classic_protection', 'protection_rule', 'merge_settings', 'custom_property'];
+export const WRITABLE_TARGET_KINDS: readonly WritableTargetKind[] = [
+  'classic_protection',
+  'protection_rule',
+  'merge_settings',
+  'custom_property',
+];
 
 export function isWritableTargetKind(kind: string): kind is WritableTargetKind {
   return (WRITABLE_TARGET_KINDS as readonly string[]).includes(kind);
@@ -162,7 +167,10 @@ function restoreOp(change: StoredChange, live: LiveTarget): WriteOp {
       // The PUT created an exact-name rule over a wildcard rule that applied before:
       // deleting the exact rule hands the branch back to the wildcard.
       const fromWildcard =
-        change.targetNodeId !== null && live.beforeRulePattern !== undefined && live.beforeRulePattern !== null && live.beforeRulePattern !== change.targetKey;
+        change.targetNodeId !== null &&
+        live.beforeRulePattern !== undefined &&
+        live.beforeRulePattern !== null &&
+        live.beforeRulePattern !== change.targetKey;
       return fromWildcard ? { kind: 'delete_classic' } : { kind: 'put_classic', model: before as BranchProtection };
     }
     case 'protection_rule': {
@@ -203,7 +211,10 @@ export function decideRestore(change: StoredChange, live: LiveTarget, options: {
   if (targetModelsEqual(kind, liveModel, before)) {
     return {
       action: 'already_restored',
-      reason: change.status === 'pending' ? 'the write never reached GitHub (live equals the before-state)' : 'live state already equals the before-state',
+      reason:
+        change.status === 'pending'
+          ? 'the write never reached GitHub (live equals the before-state)'
+          : 'live state already equals the before-state',
       changes: [],
     };
   }
@@ -265,8 +276,15 @@ export function decideChange(change: PlannedChange, live: LiveTarget): ChangeDec
     }
   }
   if (live.exists && targetModelsEqual(change.kind, current, intended)) return { action: 'unchanged', reason: 'already as intended' };
-  if (!live.exists && change.kind === 'custom_property' && (intended ?? null) === null) return { action: 'unchanged', reason: 'already unset' };
-  return { action: 'write', intended, op, reason: 'differs from the intent', changes: diffTargetModels(change.kind, current, intended, change.key) };
+  if (!live.exists && change.kind === 'custom_property' && (intended ?? null) === null)
+    return { action: 'unchanged', reason: 'already unset' };
+  return {
+    action: 'write',
+    intended,
+    op,
+    reason: 'differs from the intent',
+    changes: diffTargetModels(change.kind, current, intended, change.key),
+  };
 }
 
 /** Restore changes in undo order: newest first, so a target changed twice ends at its oldest before-state. */

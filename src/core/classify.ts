@@ -200,9 +200,7 @@ function topicCandidate(live: RepoLiveState, policy: QmsPolicy, notes: string[])
   const chosen = found.reduce((best, f) => ((policy.tiers[f.tier]?.rank ?? 0) > (policy.tiers[best.tier]?.rank ?? 0) ? f : best));
   const others = found.filter((f) => f.tier !== chosen.tier);
   if (others.length > 0) {
-    notes.push(
-      `Several tier topics are set (${found.map((f) => f.topic).join(', ')}); the strictest, ${chosen.topic}, was used.`,
-    );
+    notes.push(`Several tier topics are set (${found.map((f) => f.topic).join(', ')}); the strictest, ${chosen.topic}, was used.`);
   }
   return {
     kind: 'topic',
@@ -254,10 +252,7 @@ export function classificationRuleMatches(rule: ClassificationRule, live: RepoLi
  * null: no rule matches. The `qms_tier` property, which this cannot see, still
  * comes first.
  */
-export function ruleForName(
-  policy: QmsPolicy,
-  name: string,
-): { index: number; tier: string; description: string } | 'undecidable' | null {
+export function ruleForName(policy: QmsPolicy, name: string): { index: number; tier: string; description: string } | 'undecidable' | null {
   for (const [index, rule] of policy.classification.entries()) {
     const m = rule.match;
     const names = m.names ?? [];
@@ -330,7 +325,14 @@ export function classifyRepo(live: RepoLiveState, policy: QmsPolicy, parsedRepoC
   const base = { repo: repo.fullName };
 
   if (repo.archived) {
-    return { ...base, tier: null, status: 'skipped', evidence: null, reason: 'Archived repositories are read-only, so they are skipped.', notes };
+    return {
+      ...base,
+      tier: null,
+      status: 'skipped',
+      evidence: null,
+      reason: 'Archived repositories are read-only, so they are skipped.',
+      notes,
+    };
   }
   if (repo.disabled) {
     return { ...base, tier: null, status: 'skipped', evidence: null, reason: 'The repository is disabled, so it is skipped.', notes };

@@ -54,7 +54,7 @@ const CAUSES: Record<IncompleteCause, { needs: string; remedy: string }> = {
   },
   'rules-not-visible': {
     needs: 'some rulesets, or the custom properties they target by, could not be read',
-    remedy: 'see each repository\'s reason (--json)',
+    remedy: "see each repository's reason (--json)",
   },
   'read-failed': {
     needs: 'reading them failed (see the warnings above)',
@@ -107,10 +107,7 @@ export function describeIncomplete(
   if (incomplete.repos === 0) return null;
   const head = `${incomplete.repos} of ${options.total} ${repositories(options.total)} could not be ${options.done}`;
   const groups = incomplete.groups;
-  const why =
-    groups.length === 1
-      ? groups[0]!.needs
-      : groups.map((g) => `${g.repos.length} because ${g.needs}`).join(', ');
+  const why = groups.length === 1 ? groups[0]!.needs : groups.map((g) => `${g.repos.length} because ${g.needs}`).join(', ');
   const remedies = [...new Set(groups.map((g) => CAUSES[g.cause].remedy))].join('; ');
   let line = `${head}: ${why} — ${remedies}`;
   const failing = options.failing;

@@ -22,12 +22,7 @@
  * A ruleset whose bypass list this token cannot see counts in `protection` (an upper
  * bound for who it binds) and not in `surely` (what binds for certain).
  */
-import {
-  isWildcardPattern,
-  matchesBranchPattern,
-  refConditionMatches,
-  selectApplicableRule,
-} from './branch-patterns.js';
+import { isWildcardPattern, matchesBranchPattern, refConditionMatches, selectApplicableRule } from './branch-patterns.js';
 import type {
   AppliedRule,
   CustomPropertyValue,
@@ -102,7 +97,8 @@ export interface EffectiveProtection {
 
 /** One readable phrase for a source: `classic rule 'main'`, `org ruleset 'baseline' (#12)`. */
 export function describeSource(ref: SourceRef): string {
-  if (ref.kind === 'classic') return ref.pattern === null ? `classic rule covering '${ref.branch ?? '?'}'` : `classic rule '${ref.pattern}'`;
+  if (ref.kind === 'classic')
+    return ref.pattern === null ? `classic rule covering '${ref.branch ?? '?'}'` : `classic rule '${ref.pattern}'`;
   const where = ref.sourceType === 'Organization' ? 'org ruleset' : 'repo ruleset';
   return ref.name ? `${where} '${ref.name}' (#${ref.rulesetId})` : `${where} #${ref.rulesetId}`;
 }
@@ -284,11 +280,7 @@ export function rulesetTargetsRepo(
 }
 
 /** Does an active branch ruleset apply to `branch` of this repository? Evaluate/disabled never do. */
-export function rulesetAppliesToBranch(
-  ruleset: Ruleset,
-  live: Pick<RepoLiveState, 'repo' | 'customProperties'>,
-  branch: string,
-): Decision {
+export function rulesetAppliesToBranch(ruleset: Ruleset, live: Pick<RepoLiveState, 'repo' | 'customProperties'>, branch: string): Decision {
   if (ruleset.enforcement !== 'active') return false;
   if (ruleset.target !== 'branch') return false;
   // A branch ruleset without a ref_name condition targets no branch: GitHub's UI says
@@ -418,7 +410,12 @@ class Combiner {
     }
   }
 
-  finish(): { protection: BranchProtection; sources: Partial<Record<ProtectionSetting, SourceRef[]>>; any: boolean; strictWithoutChecks: SourceRef[] } {
+  finish(): {
+    protection: BranchProtection;
+    sources: Partial<Record<ProtectionSetting, SourceRef[]>>;
+    any: boolean;
+    strictWithoutChecks: SourceRef[];
+  } {
     // "Require branches to be up to date" needs a defined check to take effect
     // (docs/github-api.md "Requirements that bind nothing").
     let strictWithoutChecks: SourceRef[] = [];
@@ -500,7 +497,11 @@ function sameNamed(a: ActorRef, b: ActorRef): boolean {
     }
     case 'user': {
       const o = b as typeof a;
-      return (a.login !== null && a.login.toLowerCase() === o.login?.toLowerCase()) || (a.id !== null && a.id === o.id) || (a.id === null && a.login === null && o.id === null && o.login === null);
+      return (
+        (a.login !== null && a.login.toLowerCase() === o.login?.toLowerCase()) ||
+        (a.id !== null && a.id === o.id) ||
+        (a.id === null && a.login === null && o.id === null && o.login === null)
+      );
     }
     case 'app': {
       const o = b as typeof a;
@@ -556,8 +557,10 @@ function classicBypasses(c: Extract<Contribution, { kind: 'classic' }>, actor: A
   if (actor.kind === 'user' && actor.login !== null) {
     const login = allow.users.find((u) => u.toLowerCase() === actor.login!.toLowerCase());
     if (login !== undefined) entry = { kind: 'user', id: null, login };
-  } else if (actor.kind === 'team' && actor.slug !== null && allow.teams.includes(actor.slug)) entry = { kind: 'team', id: null, slug: actor.slug };
-  else if (actor.kind === 'app' && actor.slug !== null && allow.apps.includes(actor.slug)) entry = { kind: 'app', id: null, slug: actor.slug };
+  } else if (actor.kind === 'team' && actor.slug !== null && allow.teams.includes(actor.slug))
+    entry = { kind: 'team', id: null, slug: actor.slug };
+  else if (actor.kind === 'app' && actor.slug !== null && allow.apps.includes(actor.slug))
+    entry = { kind: 'app', id: null, slug: actor.slug };
   return entry ? [{ source: c.ref, how: 'pr_allowance', via: 'pull request bypass allowance', entry }] : [];
 }
 
@@ -592,7 +595,14 @@ function withoutPullRequest(p: BranchProtection): BranchProtection {
 function ruleForPullRequestBypass(rule: RulesetRule): RulesetRule | null {
   if (rule.type === 'non_fast_forward' || rule.type === 'deletion' || rule.type === 'creation') return rule;
   if (rule.type === 'pull_request') {
-    return { ...rule, requiredApprovingReviewCount: 0, dismissStaleReviewsOnPush: false, requireCodeOwnerReview: false, requireLastPushApproval: false, requiredReviewThreadResolution: false };
+    return {
+      ...rule,
+      requiredApprovingReviewCount: 0,
+      dismissStaleReviewsOnPush: false,
+      requireCodeOwnerReview: false,
+      requireLastPushApproval: false,
+      requiredReviewThreadResolution: false,
+    };
   }
   return null;
 }
@@ -606,7 +616,11 @@ const boundByAll = new WeakMap<readonly Contribution[], ActorView>();
 function viewOfAllBound(contribs: readonly Contribution[]): ActorView {
   let view = boundByAll.get(contribs);
   if (!view) {
-    view = combineFor(contribs, { kind: 'everyone' }, contribs.map(() => []));
+    view = combineFor(
+      contribs,
+      { kind: 'everyone' },
+      contribs.map(() => []),
+    );
     boundByAll.set(contribs, view);
   }
   return view;
@@ -614,7 +628,9 @@ function viewOfAllBound(contribs: readonly Contribution[]): ActorView {
 
 /** What binds `actor`, given the contributions, with the bypasses `tolerate` accepts treated as binding. */
 export function viewFor(contribs: readonly Contribution[], actor: ActorRef, tolerate: BypassTolerance = () => false): ActorView {
-  const found = contribs.map((c) => (c.kind === 'classic' ? classicBypasses(c, actor) : ruleBypasses(c, actor)).filter((b) => !tolerate(actor, b)));
+  const found = contribs.map((c) =>
+    (c.kind === 'classic' ? classicBypasses(c, actor) : ruleBypasses(c, actor)).filter((b) => !tolerate(actor, b)),
+  );
   if (found.every((f) => f.length === 0)) return { ...viewOfAllBound(contribs), actor, bypasses: [] };
   return combineFor(contribs, actor, found);
 }
@@ -642,12 +658,25 @@ function combineFor(contribs: readonly Contribution[], actor: ActorRef, foundPer
   }
   const u = upper.finish();
   const l = lower.finish();
-  return { actor, protection: u.protection, surely: l.protection, bypasses, lockedBy: upper.lockedBy, strictWithoutChecks: u.strictWithoutChecks, sources: u.sources };
+  return {
+    actor,
+    protection: u.protection,
+    surely: l.protection,
+    bypasses,
+    lockedBy: upper.lockedBy,
+    strictWithoutChecks: u.strictWithoutChecks,
+    sources: u.sources,
+  };
 }
 
 /** Every class of actor on this branch, judged under `tolerate` (a class the tolerance changes nothing for keeps its view). */
-export function actorViews(effective: Pick<EffectiveProtection, 'contributions' | 'actors'>, tolerate: BypassTolerance = () => false): ActorView[] {
-  return effective.actors.map((a) => (a.bypasses.some((b) => tolerate(a.actor, b)) ? viewFor(effective.contributions, a.actor, tolerate) : a));
+export function actorViews(
+  effective: Pick<EffectiveProtection, 'contributions' | 'actors'>,
+  tolerate: BypassTolerance = () => false,
+): ActorView[] {
+  return effective.actors.map((a) =>
+    a.bypasses.some((b) => tolerate(a.actor, b)) ? viewFor(effective.contributions, a.actor, tolerate) : a,
+  );
 }
 
 /** What binds an actor no source lets through (every rule as written). */
@@ -670,7 +699,8 @@ function profileOf(p: BranchProtection): ProtectionProfile {
       requireLastPushApproval: p.requiredReviews.requireLastPushApproval,
     };
   }
-  if (p.requiredStatusChecks) out.requiredStatusChecks = { contexts: p.requiredStatusChecks.checks.map((c) => c.context), strict: p.requiredStatusChecks.strict };
+  if (p.requiredStatusChecks)
+    out.requiredStatusChecks = { contexts: p.requiredStatusChecks.checks.map((c) => c.context), strict: p.requiredStatusChecks.strict };
   if (!p.allowForcePushes) out.allowForcePushes = false;
   if (!p.allowDeletions) out.allowDeletions = false;
   return out;
@@ -682,7 +712,13 @@ export function atLeastAsStrict(a: BranchProtection, b: BranchProtection): boole
 }
 
 /** Combine contributions for every actor class; `protection`/`sources` are every writer's. */
-function combine(contribs: readonly Contribution[], orgOwned: boolean): Pick<EffectiveProtection, 'protection' | 'sources' | 'protectedByAnything' | 'actors' | 'hiddenBypass' | 'strictWithoutChecks' | 'contributions'> {
+function combine(
+  contribs: readonly Contribution[],
+  orgOwned: boolean,
+): Pick<
+  EffectiveProtection,
+  'protection' | 'sources' | 'protectedByAnything' | 'actors' | 'hiddenBypass' | 'strictWithoutChecks' | 'contributions'
+> {
   const actors = actorClasses(contribs, orgOwned).map((a) => viewFor(contribs, a));
   const everyone = actors[0]!;
   const protection = { ...everyone.protection };
@@ -690,7 +726,8 @@ function combine(contribs: readonly Contribution[], orgOwned: boolean): Pick<Eff
   delete sources.enforceAdmins;
   // Admins count as bound when what surely binds them is at least what binds every writer.
   const admins = actors.filter((a) => ADMIN_KINDS.has(a.actor.kind));
-  protection.enforceAdmins = contribs.length > 0 && admins.every((a) => a.lockedBy !== null || atLeastAsStrict(a.surely, everyone.protection));
+  protection.enforceAdmins =
+    contribs.length > 0 && admins.every((a) => a.lockedBy !== null || atLeastAsStrict(a.surely, everyone.protection));
   if (protection.enforceAdmins) {
     const binding = contribs.filter(
       (c) => !admins.some((a) => a.bypasses.some((b) => sameRef(b.source, c.ref))) && (c.kind === 'classic' || c.bypassActors !== null),
@@ -700,7 +737,9 @@ function combine(contribs: readonly Contribution[], orgOwned: boolean): Pick<Eff
     if (refs.length > 0) sources.enforceAdmins = refs;
   }
   const hiddenBypass: SourceRef[] = [];
-  for (const c of contribs) if (c.kind === 'rule' && c.bypassActors === null && c.rule.type !== 'other' && !hiddenBypass.some((r) => sameRef(r, c.ref))) hiddenBypass.push(c.ref);
+  for (const c of contribs)
+    if (c.kind === 'rule' && c.bypassActors === null && c.rule.type !== 'other' && !hiddenBypass.some((r) => sameRef(r, c.ref)))
+      hiddenBypass.push(c.ref);
   return {
     protection,
     sources,
@@ -765,7 +804,8 @@ function readClassic(live: RepoLiveState, branch: string): ClassicSide {
 }
 
 type RuleContribution = Extract<Contribution, { kind: 'rule' }>;
-type RulesetSide = { kind: 'known'; contributions: RuleContribution[] } | { kind: 'unknown'; reason: string; contributions: RuleContribution[] };
+type RulesetSide =
+  { kind: 'known'; contributions: RuleContribution[] } | { kind: 'unknown'; reason: string; contributions: RuleContribution[] };
 
 const unreadRulesetsReason = (n: number): string =>
   `${n === 1 ? '1 ruleset' : `${n} rulesets`} listed for the repository could not be read (rules and bypass list unseen)`;
@@ -897,7 +937,8 @@ export function patternCovers(cover: string, target: string): boolean {
     else if (P[i] === '**' && i < P.length - 1) {
       out = go(i + 1, j) || (j < T.length && !T[j]!.startsWith('.') && go(i, j + 1));
     } else if (j === T.length) out = false;
-    else if (T[j] === '**' && j < T.length - 1) out = false; // only a recursive `**` covers a recursive `**`
+    else if (T[j] === '**' && j < T.length - 1)
+      out = false; // only a recursive `**` covers a recursive `**`
     else out = segmentCovers(P[i]!, T[j]!) && go(i + 1, j + 1);
     memo.set(key, out);
     return out;
@@ -995,7 +1036,13 @@ export function effectivePatternCoverage(live: RepoLiveState, pattern: string): 
   const contribs: Contribution[] = [];
   const base = { pattern, existingBranches, branchListComplete: complete, coveringRules: covering };
   if (live.access === 'plan-unavailable') {
-    return { ...base, futureCovered: null, futureProtection: null, future: null, reason: live.accessReason ?? 'branch protection is not available on this plan' };
+    return {
+      ...base,
+      futureCovered: null,
+      futureProtection: null,
+      future: null,
+      reason: live.accessReason ?? 'branch protection is not available on this plan',
+    };
   }
 
   // A covering classic rule that is visible exists, whatever the access; only the
@@ -1023,7 +1070,8 @@ export function effectivePatternCoverage(live: RepoLiveState, pattern: string): 
   if (live.classicRules === null) unseen.push('classic rules with patterns were not read');
   else if (live.access !== 'admin') unseen.push('classic rules are not visible without admin access');
   if (live.rulesets === null) unseen.push('rulesets were not read');
-  if (undecided.length > 0) unseen.push(`whether ruleset ${undecided.join(', ')} targets this repository depends on properties that were not read`);
+  if (undecided.length > 0)
+    unseen.push(`whether ruleset ${undecided.join(', ')} targets this repository depends on properties that were not read`);
   if ((live.unreadRulesets ?? 0) > 0) unseen.push(unreadRulesetsReason(live.unreadRulesets ?? 0));
   if (unseen.length > 0) return { ...base, futureCovered: null, futureProtection: null, future: null, reason: unseen.join('; ') };
   return { ...base, futureCovered: false, futureProtection: null, future: null };

@@ -236,7 +236,8 @@ function toSettingValue(v: unknown): SettingValue {
 
 const SETTING_TEXT: Record<ProtectionSetting, (expected: SettingValue, actual: SettingValue) => string> = {
   requiredReviews: () => 'pull requests are not required before merging',
-  'requiredReviews.requiredApprovingReviewCount': (e, a) => `${String(a)} approving review(s) required, the tier requires at least ${String(e)}`,
+  'requiredReviews.requiredApprovingReviewCount': (e, a) =>
+    `${String(a)} approving review(s) required, the tier requires at least ${String(e)}`,
   'requiredReviews.requireCodeOwnerReviews': () => 'code owner review is not required',
   'requiredReviews.dismissStaleReviews': () => 'stale approvals are not dismissed when new commits are pushed',
   'requiredReviews.requireLastPushApproval': () => 'the most recent push does not need approval by someone else',
@@ -361,7 +362,16 @@ function judgeBranch(effective: EffectiveProtection, floor: ProtectionProfile, c
     } else if (d.setting === 'requiredStatusChecks.strict' && everyone.strictWithoutChecks.length > 0) {
       message += ` (${everyone.strictWithoutChecks.map(describeSource).join(', ')} asks for it, but with no required check it has no effect)`;
     }
-    findings.push(finding({ setting: d.setting, expected: d.expected, actual: d.actual, severity: severityFor(d.setting, tier.name, tiers), message, source }));
+    findings.push(
+      finding({
+        setting: d.setting,
+        expected: d.expected,
+        actual: d.actual,
+        severity: severityFor(d.setting, tier.name, tiers),
+        message,
+        source,
+      }),
+    );
   }
   const locked = everyone.lockedBy;
   if (locked) {
@@ -377,7 +387,12 @@ function judgeBranch(effective: EffectiveProtection, floor: ProtectionProfile, c
 
   // Code owner review binds nothing without a usable CODEOWNERS file.
   const wantsOwners = floor.requiredReviews?.requireCodeOwnerReviews === true;
-  if (wantsOwners && !locked && everyone.protection.requiredReviews?.requireCodeOwnerReviews && !everyoneKeys.has('requiredReviews.requireCodeOwnerReviews\u0000true')) {
+  if (
+    wantsOwners &&
+    !locked &&
+    everyone.protection.requiredReviews?.requireCodeOwnerReviews &&
+    !everyoneKeys.has('requiredReviews.requireCodeOwnerReviews\u0000true')
+  ) {
     const co = ctx.codeOwners;
     if (co.status === 'absent' || co.status === 'invalid') {
       findings.push(
@@ -477,7 +492,9 @@ function unsatisfiableChecks(effective: EffectiveProtection, ctx: JudgeContext, 
         if (inst?.kind === 'known') {
           if (!inst.apps.some((a) => a.appId === check.appId)) why = `the app is not installed in ${ctx.live.repo.owner}`;
         } else {
-          notes.push(`${ctx.label}: whether app ${check.appId} can post required check ${check.context} was not checked: ${inst?.reason ?? 'app installations were not read'}.`);
+          notes.push(
+            `${ctx.label}: whether app ${check.appId} can post required check ${check.context} was not checked: ${inst?.reason ?? 'app installations were not read'}.`,
+          );
         }
       }
       if (why === null) continue;
@@ -645,7 +662,11 @@ export function assessRepo(
     for (const w of options.repoConfig.warnings ?? []) notes.push(`Repo config warning: ${formatConfigProblem(w)}`);
   }
   if (live.access === 'plan-unavailable') {
-    return done('not_applicable', `Branch protection is not available for this repository on its plan${live.accessReason ? ` (${live.accessReason})` : ''}.`, { findings });
+    return done(
+      'not_applicable',
+      `Branch protection is not available for this repository on its plan${live.accessReason ? ` (${live.accessReason})` : ''}.`,
+      { findings },
+    );
   }
   if (live.repo.empty) {
     return done('not_applicable', 'The repository is empty: there is no branch to protect yet.', { findings });
@@ -680,7 +701,8 @@ export function assessRepo(
         coveringRules: coverage.coveringRules.map(describeSource),
       };
       if (coverage.reason) pa.reason = coverage.reason;
-      if (!coverage.branchListComplete) notes.push(`Branches were not listed, so ${t.pattern} was expanded from the branches the rules name.`);
+      if (!coverage.branchListComplete)
+        notes.push(`Branches were not listed, so ${t.pattern} was expanded from the branches the rules name.`);
       patterns.push(pa);
       if (coverage.futureCovered === false) {
         findings.push({
@@ -709,7 +731,8 @@ export function assessRepo(
           live,
         });
         // Every writer's gaps are named after the covering rules (there is no branch to read yet).
-        for (const f of judged.findings) findings.push(f.setting === 'bypass' || f.setting === 'enforceAdmins' ? f : { ...f, source: pa.coveringRules.join(', ') });
+        for (const f of judged.findings)
+          findings.push(f.setting === 'bypass' || f.setting === 'enforceAdmins' ? f : { ...f, source: pa.coveringRules.join(', ') });
         notes.push(...judged.notes);
         if (judged.uncertain) uncertainReasons.push(`${t.pattern}: ${judged.uncertain}`);
       } else if (coverage.futureCovered === null) {
@@ -721,7 +744,9 @@ export function assessRepo(
   const ownersWanted: string[] = [];
   let unknown = patterns.some((p) => p.futureCovered === null);
   let notApplicable = false;
-  const unknownReasons: string[] = patterns.filter((p) => p.futureCovered === null).map((p) => `${p.target}: ${p.reason ?? 'coverage unknown'}`);
+  const unknownReasons: string[] = patterns
+    .filter((p) => p.futureCovered === null)
+    .map((p) => `${p.target}: ${p.reason ?? 'coverage unknown'}`);
   for (const [branch, targets] of [...targetsOf.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const effective = effectiveFor(branch);
     const target = targets.join(', ');
@@ -747,7 +772,17 @@ export function assessRepo(
       defaultBranch,
     );
     if (!floor) continue;
-    const judged = judgeBranch(effective, floor, { repo, tier: tierPolicy, tiers: options.tiers, branch, target, label: branch, roles, codeOwners, live });
+    const judged = judgeBranch(effective, floor, {
+      repo,
+      tier: tierPolicy,
+      tiers: options.tiers,
+      branch,
+      target,
+      label: branch,
+      roles,
+      codeOwners,
+      live,
+    });
     findings.push(...judged.findings);
     notes.push(...judged.notes);
     if (judged.uncertain) uncertainReasons.push(`${branch}: ${judged.uncertain}`);
@@ -759,7 +794,9 @@ export function assessRepo(
     } else if (ownersWanted.some((b) => b !== defaultBranch)) {
       const file = codeOwners.status === 'absent' ? 'none' : codeOwners.path;
       const others = ownersWanted.filter((b) => b !== defaultBranch);
-      notes.push(`CODEOWNERS was read on ${defaultBranch} (${file}); ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} taken to carry the same file.`);
+      notes.push(
+        `CODEOWNERS was read on ${defaultBranch} (${file}); ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} taken to carry the same file.`,
+      );
     }
   }
   if (uncertainReasons.length > 0) {
@@ -790,12 +827,17 @@ export function assessRepo(
     }
   }
 
-  if (notApplicable) return done('not_applicable', 'Branch protection is not available for this repository on its plan.', { findings, branches, patterns });
+  if (notApplicable)
+    return done('not_applicable', 'Branch protection is not available for this repository on its plan.', { findings, branches, patterns });
   if (unknown) {
     return done('unknown', `Protection could not be fully seen (${unknownReasons.join('; ')}).`, { findings, branches, patterns });
   }
   const count = findings.length;
-  return done('assessed', count === 0 ? `Meets the ${tier} tier.` : `${count} gap(s) against the ${tier} tier.`, { findings, branches, patterns });
+  return done('assessed', count === 0 ? `Meets the ${tier} tier.` : `${count} gap(s) against the ${tier} tier.`, {
+    findings,
+    branches,
+    patterns,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -836,10 +878,7 @@ export function isNotFullyAssessed(status: AssessmentStatus): boolean {
 }
 
 /** Per-tier counts, strictest tier first when `tiers` is given (else by name). */
-export function summarizeByTier(
-  assessments: readonly RepoAssessment[],
-  tiers?: Readonly<Record<string, TierPolicy>>,
-): TierSummary[] {
+export function summarizeByTier(assessments: readonly RepoAssessment[], tiers?: Readonly<Record<string, TierPolicy>>): TierSummary[] {
   const byTier = new Map<string, TierSummary>();
   const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0 });
   for (const a of assessments) {

@@ -144,9 +144,7 @@ export interface RulesetBypassActor {
  * (GET /repos/{o}/{r}/codeowners/errors). See docs/github-api.md "Code owners".
  */
 export type CodeOwnersRead =
-  | { kind: 'absent' }
-  | { kind: 'found'; path: string; text: string; errors: CodeOwnersError[] }
-  | { kind: 'unknown'; reason: string };
+  { kind: 'absent' } | { kind: 'found'; path: string; text: string; errors: CodeOwnersError[] } | { kind: 'unknown'; reason: string };
 
 export interface CodeOwnersError {
   line: number;
@@ -159,8 +157,7 @@ export interface CodeOwnersError {
  * org owners only): which apps could post a check pinned to them.
  */
 export type AppInstallationsRead =
-  | { kind: 'known'; apps: { appId: number; slug: string; allRepositories: boolean }[] }
-  | { kind: 'unknown'; reason: string };
+  { kind: 'known'; apps: { appId: number; slug: string; allRepositories: boolean }[] } | { kind: 'unknown'; reason: string };
 
 /** An active rule that applies to a branch, with where it comes from (GET /rules/branches/{b}). */
 export type AppliedRule = RulesetRule & {

@@ -76,7 +76,11 @@ export function toParsedRepoConfig(
   if (file.kind === 'unreadable') return { status: 'unreadable', reason: file.reason };
   const result = parse(file.text, file.path);
   if (result.errors.length > 0 || result.config === undefined) {
-    return { status: 'invalid', path: file.path, problems: result.errors.length > 0 ? result.errors : [{ file: file.path, message: 'invalid repo config' }] };
+    return {
+      status: 'invalid',
+      path: file.path,
+      problems: result.errors.length > 0 ? result.errors : [{ file: file.path, message: 'invalid repo config' }],
+    };
   }
   const parsed: ParsedRepoConfig = { status: 'valid', path: file.path, config: result.config };
   if (result.warnings.length > 0) parsed.warnings = result.warnings;

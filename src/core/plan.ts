@@ -343,7 +343,10 @@ function currentClassic(
   if (read) {
     if (read.kind === 'protected') return { ok: true, protection: read.protection, rule };
     if (read.kind === 'unprotected') return { ok: true, protection: null, rule: null };
-    return { ok: false, reason: `classic protection of ${branch} is ${read.kind === 'unknown' ? 'not visible' : 'not applicable'}: ${read.reason}` };
+    return {
+      ok: false,
+      reason: `classic protection of ${branch} is ${read.kind === 'unknown' ? 'not visible' : 'not applicable'}: ${read.reason}`,
+    };
   }
   if (live.classicRules !== null) return { ok: true, protection: rule?.protection ?? null, rule };
   return { ok: false, reason: `classic protection of ${branch} was not read` };
@@ -353,13 +356,19 @@ function currentClassic(
  * The floor with the classic pull request bypass allowances its tier tolerates, so
  * that `desiredProtection` (here and when applying) removes the others.
  */
-function withToleratedAllowances(floor: ProtectionProfile, current: BranchProtection | null, tier: TierPolicy, roles: Readonly<Record<string, RoleBinding>>): ProtectionProfile {
+function withToleratedAllowances(
+  floor: ProtectionProfile,
+  current: BranchProtection | null,
+  tier: TierPolicy,
+  roles: Readonly<Record<string, RoleBinding>>,
+): ProtectionProfile {
   const allowed = current?.requiredReviews?.bypassAllowances;
   if (!floor.requiredReviews || !allowed) return floor;
   const tolerate = toleranceFor(floor, tier.toleratedBypass, roles);
   const source = { kind: 'classic' as const, pattern: null, ruleId: null };
-  const keeps = (entry: { kind: 'user'; id: null; login: string } | { kind: 'team'; id: null; slug: string } | { kind: 'app'; id: null; slug: string }) =>
-    tolerate(entry, { source, how: 'pr_allowance', via: '', entry });
+  const keeps = (
+    entry: { kind: 'user'; id: null; login: string } | { kind: 'team'; id: null; slug: string } | { kind: 'app'; id: null; slug: string },
+  ) => tolerate(entry, { source, how: 'pr_allowance', via: '', entry });
   const kept: ActorLists = {
     users: allowed.users.filter((login) => keeps({ kind: 'user', id: null, login })),
     teams: allowed.teams.filter((slug) => keeps({ kind: 'team', id: null, slug })),
@@ -370,7 +379,8 @@ function withToleratedAllowances(floor: ProtectionProfile, current: BranchProtec
 
 /** Findings no classic write closes (a ruleset's bypass actor, CODEOWNERS, an app pin): what to do instead. */
 const NOT_BY_CLASSIC_WRITE: Record<string, (message: string) => string> = {
-  bypass: (m) => `${m}: qms does not edit rulesets and plans no classic rule here; remove the bypass actor from the ruleset, or tolerate it in the policy (tolerated_bypass)`,
+  bypass: (m) =>
+    `${m}: qms does not edit rulesets and plans no classic rule here; remove the bypass actor from the ruleset, or tolerate it in the policy (tolerated_bypass)`,
   codeOwners: (m) => `${m}: add a CODEOWNERS file (.github/, the root or docs/) whose owners have write access`,
   'requiredStatusChecks.unsatisfiable': (m) => `${m}: require the check from any source, or install the app that posts it`,
 };
@@ -440,10 +450,7 @@ function planRepo(input: PlanInput, roles: Readonly<Record<string, RoleBinding>>
   }
 
   for (const t of patterns) {
-    const hasFindings = protectionFindingsFor(
-      assessment,
-      (f) => f.branch === t.pattern || splitTargets(f.target).includes(t.pattern),
-    );
+    const hasFindings = protectionFindingsFor(assessment, (f) => f.branch === t.pattern || splitTargets(f.target).includes(t.pattern));
     if (!hasFindings) continue;
     if (live.classicRules === null) {
       out.skipped.push({ repo, target: t.pattern, reason: 'the classic branch protection rules were not read' });
@@ -482,7 +489,8 @@ function planRepo(input: PlanInput, roles: Readonly<Record<string, RoleBinding>>
 
   // A classic rule qms writes binds ruleset bypass actors too (with enforce admins, admins
   // as well), so a step closes those gaps; where no step is planned, say what would.
-  const stepFor = (f: RepoAssessment['findings'][number]) => out.steps.some((st) => st.target === f.branch || splitTargets(f.target).includes(st.target));
+  const stepFor = (f: RepoAssessment['findings'][number]) =>
+    out.steps.some((st) => st.target === f.branch || splitTargets(f.target).includes(st.target));
   for (const f of assessment.findings) {
     const advice = NOT_BY_CLASSIC_WRITE[f.setting];
     const viaRuleset = (f.setting === 'bypass' || f.setting === 'enforceAdmins') && /ruleset/.test(f.source);
@@ -498,7 +506,11 @@ function planRepo(input: PlanInput, roles: Readonly<Record<string, RoleBinding>>
       const after = desiredMergeSettings(current, tier.merge);
       const wanted = { ...current, ...tier.merge };
       if (!mergeSettingsEqual(after, wanted)) {
-        out.notes.push({ repo, target: null, message: 'the tier would leave no merge method enabled; merge settings are left as they are (fix the policy)' });
+        out.notes.push({
+          repo,
+          target: null,
+          message: 'the tier would leave no merge method enabled; merge settings are left as they are (fix the policy)',
+        });
       }
       if (!mergeSettingsEqual(current, after)) {
         out.steps.push({
@@ -538,7 +550,9 @@ export function buildPlan(evaluations: readonly PlanInput[], options: BuildPlanO
     repos: [],
     outOfScope: 0,
   };
-  const sorted = [...evaluations].sort((a, b) => (a.live.repo.fullName < b.live.repo.fullName ? -1 : a.live.repo.fullName > b.live.repo.fullName ? 1 : 0));
+  const sorted = [...evaluations].sort((a, b) =>
+    a.live.repo.fullName < b.live.repo.fullName ? -1 : a.live.repo.fullName > b.live.repo.fullName ? 1 : 0,
+  );
   for (const input of sorted) {
     if (!isInScope(input, options)) {
       plan.outOfScope += 1;

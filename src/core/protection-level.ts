@@ -15,14 +15,7 @@ import type { BranchTarget, ProtectionProfile, RoleBinding, TierPolicy } from '.
 
 /** `none`…`mission-grade`, a custom tier's name, or `unknown` / `not_applicable`. */
 export type ProtectionLevel =
-  | 'none'
-  | 'basic'
-  | 'standard'
-  | 'business-grade'
-  | 'mission-grade'
-  | 'unknown'
-  | 'not_applicable'
-  | (string & {});
+  'none' | 'basic' | 'standard' | 'business-grade' | 'mission-grade' | 'unknown' | 'not_applicable' | (string & {});
 
 /** Grade names of the seed's tiers (seed §2.1.1). Other tiers are named after themselves. */
 export const BUILTIN_LEVEL_NAMES: Readonly<Record<string, ProtectionLevel>> = {
@@ -85,7 +78,11 @@ const MOOT_WHEN_LOCKED = new Set<string>([
  * (a lock; a ruleset restricting updates) has no push or merge requirement to meet —
  * a classic lock also prevents deletion, a ruleset's update restriction does not.
  */
-export function actorDeviations(view: ActorView, floor: ProtectionProfile, bound: 'protection' | 'surely' = 'protection'): ProfileDeviation[] {
+export function actorDeviations(
+  view: ActorView,
+  floor: ProtectionProfile,
+  bound: 'protection' | 'surely' = 'protection',
+): ProfileDeviation[] {
   const { enforceAdmins: _admins, ...rest } = floor;
   const devs = listProfileDeviations(view[bound], rest);
   const lock = view.lockedBy;
@@ -101,14 +98,27 @@ export interface LevelContext {
 }
 
 /** Does every actor the tier does not excuse meet `floor` (in the given bound)? */
-function meetsFloor(effective: EffectiveProtection, tier: TierPolicy, floor: ProtectionProfile, bound: 'protection' | 'surely', ctx: LevelContext): boolean {
+function meetsFloor(
+  effective: EffectiveProtection,
+  tier: TierPolicy,
+  floor: ProtectionProfile,
+  bound: 'protection' | 'surely',
+  ctx: LevelContext,
+): boolean {
   // Code owner review with no usable owner binds nothing (unless nobody can push anyway).
-  if (floor.requiredReviews?.requireCodeOwnerReviews === true && ctx.codeOwnersUsable === false && !effective.actors[0]?.lockedBy) return false;
+  if (floor.requiredReviews?.requireCodeOwnerReviews === true && ctx.codeOwnersUsable === false && !effective.actors[0]?.lockedBy)
+    return false;
   const views = actorViews(effective, toleranceFor(floor, tier.toleratedBypass, ctx.roles));
   return views.every((v) => actorDeviations(v, floor, bound).length === 0);
 }
 
-function highestLevel(effective: EffectiveProtection, tiers: Readonly<Record<string, TierPolicy>>, defaultBranch: string, bound: 'protection' | 'surely', ctx: LevelContext): string | null {
+function highestLevel(
+  effective: EffectiveProtection,
+  tiers: Readonly<Record<string, TierPolicy>>,
+  defaultBranch: string,
+  bound: 'protection' | 'surely',
+  ctx: LevelContext,
+): string | null {
   const ranked = Object.entries(tiers).sort(([an, a], [bn, b]) => b.rank - a.rank || (an < bn ? -1 : 1));
   for (const [name, tier] of ranked) {
     const floor = resolveFloorForBranch(tier.branches, effective.branch, defaultBranch);
@@ -137,7 +147,12 @@ export function deriveProtectionLevel(
     return { level: 'unknown', tier: null, branch, reason: `Protection of ${branch} cannot be seen: ${effective.reason ?? 'unknown'}.` };
   }
   if (effective.state === 'not_applicable') {
-    return { level: 'not_applicable', tier: null, branch, reason: `Branch protection does not apply: ${effective.reason ?? 'not available'}.` };
+    return {
+      level: 'not_applicable',
+      tier: null,
+      branch,
+      reason: `Branch protection does not apply: ${effective.reason ?? 'not available'}.`,
+    };
   }
   if (!effective.protectedByAnything) {
     return { level: 'none', tier: null, branch, reason: `No classic rule or ruleset protects ${branch}.` };
@@ -147,7 +162,12 @@ export function deriveProtectionLevel(
   if (upper !== lower) {
     const hidden = effective.hiddenBypass.map(describeSource).join(', ');
     if (lower === null) {
-      return { level: 'unknown', tier: null, branch, reason: `${branch} meets the ${upper} floor only if nobody may bypass ${hidden}, whose bypass list this token cannot see.` };
+      return {
+        level: 'unknown',
+        tier: null,
+        branch,
+        reason: `${branch} meets the ${upper} floor only if nobody may bypass ${hidden}, whose bypass list this token cannot see.`,
+      };
     }
     return {
       level: `at least ${levelNameForTier(lower)}`,

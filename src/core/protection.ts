@@ -97,8 +97,8 @@ function normalizeActors(a: ActorLists | null): ActorLists | null {
 /** Canonical form: lists sorted and de-duplicated, so equal protections compare equal. */
 export function normalizeProtection(p: BranchProtection): BranchProtection {
   const checks = p.requiredStatusChecks
-    ? [...new Map(p.requiredStatusChecks.checks.map((c) => [`${c.context}\u0000${c.appId ?? ''}`, c])).values()].sort(
-        (a, b) => (a.context < b.context ? -1 : a.context > b.context ? 1 : (a.appId ?? -1) - (b.appId ?? -1)),
+    ? [...new Map(p.requiredStatusChecks.checks.map((c) => [`${c.context}\u0000${c.appId ?? ''}`, c])).values()].sort((a, b) =>
+        a.context < b.context ? -1 : a.context > b.context ? 1 : (a.appId ?? -1) - (b.appId ?? -1),
       )
     : null;
   return {
@@ -133,8 +133,6 @@ export function protectionEquals(a: BranchProtection, b: BranchProtection): bool
 
 export function mergeSettingsEqual(a: MergeSettings, b: MergeSettings): boolean {
   return (
-    a.allowSquashMerge === b.allowSquashMerge &&
-    a.allowMergeCommit === b.allowMergeCommit &&
-    a.allowRebaseMerge === b.allowRebaseMerge
+    a.allowSquashMerge === b.allowSquashMerge && a.allowMergeCommit === b.allowMergeCommit && a.allowRebaseMerge === b.allowRebaseMerge
   );
 }

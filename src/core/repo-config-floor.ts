@@ -84,7 +84,13 @@ export function compareRepoConfigToTier(
       const floor = Math.max(...stricter.map((b) => b.protection.requiredReviews!.requiredApprovingReviewCount));
       const branches = stricter.map((b) => b.pattern);
       add(
-        { setting: 'review_requirements.required_reviewers', pointer: '/review_requirements/required_reviewers', tierValue: floor, repoValue: count, branches },
+        {
+          setting: 'review_requirements.required_reviewers',
+          pointer: '/review_requirements/required_reviewers',
+          tierValue: floor,
+          repoValue: count,
+          branches,
+        },
         `required_reviewers is ${count} but tier ${tierName} requires at least ${floor}${on(branches)}`,
       );
     }
@@ -93,7 +99,13 @@ export function compareRepoConfigToTier(
     const branches = patterns((b) => b.protection.requiredReviews?.requireCodeOwnerReviews === true);
     if (branches.length > 0) {
       add(
-        { setting: 'review_requirements.require_code_owner_reviews', pointer: '/review_requirements/require_code_owner_reviews', tierValue: true, repoValue: false, branches },
+        {
+          setting: 'review_requirements.require_code_owner_reviews',
+          pointer: '/review_requirements/require_code_owner_reviews',
+          tierValue: true,
+          repoValue: false,
+          branches,
+        },
         `require_code_owner_reviews is false but tier ${tierName} requires code owner reviews${on(branches)}`,
       );
     }
@@ -104,7 +116,13 @@ export function compareRepoConfigToTier(
     const branches = patterns((b) => b.protection.requiredStatusChecks?.strict === true);
     if (branches.length > 0) {
       add(
-        { setting: 'merge_restrictions.require_up_to_date', pointer: '/merge_restrictions/require_up_to_date', tierValue: true, repoValue: false, branches },
+        {
+          setting: 'merge_restrictions.require_up_to_date',
+          pointer: '/merge_restrictions/require_up_to_date',
+          tierValue: true,
+          repoValue: false,
+          branches,
+        },
         `require_up_to_date is false but tier ${tierName} requires branches to be up to date before merging${on(branches)}`,
       );
     }
@@ -113,7 +131,13 @@ export function compareRepoConfigToTier(
     const branches = patterns((b) => b.protection.requireLinearHistory === true);
     if (branches.length > 0) {
       add(
-        { setting: 'merge_restrictions.require_linear_history', pointer: '/merge_restrictions/require_linear_history', tierValue: true, repoValue: false, branches },
+        {
+          setting: 'merge_restrictions.require_linear_history',
+          pointer: '/merge_restrictions/require_linear_history',
+          tierValue: true,
+          repoValue: false,
+          branches,
+        },
         `require_linear_history is false but tier ${tierName} requires linear history${on(branches)}`,
       );
     }
@@ -126,7 +150,13 @@ export function compareRepoConfigToTier(
   for (const [key, field, words] of methods) {
     if (mr?.[key] === true && tier.merge[key] === false) {
       add(
-        { setting: `merge_restrictions.${field}`, pointer: `/merge_restrictions/${field}`, tierValue: false, repoValue: true, branches: [] },
+        {
+          setting: `merge_restrictions.${field}`,
+          pointer: `/merge_restrictions/${field}`,
+          tierValue: false,
+          repoValue: true,
+          branches: [],
+        },
         `${field} is true but tier ${tierName} does not allow ${words}`,
       );
     }
@@ -134,11 +164,20 @@ export function compareRepoConfigToTier(
 
   const enabled = repoConfig.statusChecks?.enabledChecks;
   if (enabled !== undefined) {
-    const demanded = union(tier.checks, tier.branches.flatMap((b) => b.protection.requiredStatusChecks?.contexts ?? []));
+    const demanded = union(
+      tier.checks,
+      tier.branches.flatMap((b) => b.protection.requiredStatusChecks?.contexts ?? []),
+    );
     const missing = demanded.filter((c) => !enabled.includes(c));
     if (missing.length > 0) {
       add(
-        { setting: 'status_checks.enabled_checks', pointer: '/status_checks/enabled_checks', tierValue: demanded, repoValue: [...enabled], branches: [] },
+        {
+          setting: 'status_checks.enabled_checks',
+          pointer: '/status_checks/enabled_checks',
+          tierValue: demanded,
+          repoValue: [...enabled],
+          branches: [],
+        },
         `enabled_checks leaves out ${missing.join(', ')}, which tier ${tierName} requires`,
       );
     }
@@ -151,7 +190,13 @@ export function compareRepoConfigToTier(
       if (controls[key] === true && !tier.bypassLevels.includes(level)) {
         const field = BYPASS_CONTROL_KEYS[key];
         add(
-          { setting: `status_checks.bypass_controls.${field}`, pointer: `/status_checks/bypass_controls/${field}`, tierValue: false, repoValue: true, branches: [] },
+          {
+            setting: `status_checks.bypass_controls.${field}`,
+            pointer: `/status_checks/bypass_controls/${field}`,
+            tierValue: false,
+            repoValue: true,
+            branches: [],
+          },
           `${field} is true but tier ${tierName} does not allow bypass level ${level}`,
         );
       }
@@ -163,7 +208,13 @@ export function compareRepoConfigToTier(
     const uncovered = tier.branches.map((b) => b.pattern).filter((p) => !coversTarget(targets, p, options.defaultBranch));
     if (uncovered.length > 0) {
       add(
-        { setting: 'branch_protection.target_branches', pointer: '/branch_protection/target_branches', tierValue: tier.branches.map((b) => b.pattern), repoValue: [...targets], branches: uncovered },
+        {
+          setting: 'branch_protection.target_branches',
+          pointer: '/branch_protection/target_branches',
+          tierValue: tier.branches.map((b) => b.pattern),
+          repoValue: [...targets],
+          branches: uncovered,
+        },
         `target_branches leaves out ${uncovered.join(', ')}, which tier ${tierName} protects`,
       );
     }
@@ -215,10 +266,15 @@ function mergeUsable(merge: TierPolicy['merge'], linear: boolean): boolean {
  * ignored (parseRepoConfig warns about them).
  */
 export function effectiveTierProfile(tier: TierPolicy, repoConfig: RepoConfig, options: { defaultBranch?: string } = {}): TierPolicy {
-  const branches: BranchTarget[] = tier.branches.map((b) => ({ pattern: b.pattern, protection: tightenProtection(b.protection, repoConfig) }));
+  const branches: BranchTarget[] = tier.branches.map((b) => ({
+    pattern: b.pattern,
+    protection: tightenProtection(b.protection, repoConfig),
+  }));
   const template = tier.branches.find((b) => b.pattern === DEFAULT_BRANCH) ?? tier.branches[0];
   for (const pattern of repoConfig.branchProtection?.targetBranches ?? []) {
-    const known = branches.some((b) => b.pattern === pattern) || (options.defaultBranch !== undefined && pattern === options.defaultBranch && branches.some((b) => b.pattern === DEFAULT_BRANCH));
+    const known =
+      branches.some((b) => b.pattern === pattern) ||
+      (options.defaultBranch !== undefined && pattern === options.defaultBranch && branches.some((b) => b.pattern === DEFAULT_BRANCH));
     if (known) continue;
     branches.push({ pattern, protection: tightenProtection(template?.protection ?? {}, repoConfig) });
   }
@@ -229,7 +285,8 @@ export function effectiveTierProfile(tier: TierPolicy, repoConfig: RepoConfig, o
   for (const key of ['allowSquashMerge', 'allowMergeCommit', 'allowRebaseMerge'] as const) {
     const wish = mr[key];
     if (wish === undefined) continue;
-    if (wish === false) candidate[key] = false; // tighter: fewer ways to merge
+    if (wish === false)
+      candidate[key] = false; // tighter: fewer ways to merge
     else if (merge[key] === undefined) candidate[key] = true; // the tier does not care: the repo decides
     // wish === true where the tier says false: a loosening, ignored.
   }

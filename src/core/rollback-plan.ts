@@ -124,7 +124,14 @@ export function buildRollbackPlan(
 
 /** Counts by decision. */
 export function summarizeRollbackPlan(plan: RollbackPlan): Record<RollbackDecisionKind, number> {
-  const out: Record<RollbackDecisionKind, number> = { restore: 0, already_restored: 0, skip_drift: 0, nothing_to_undo: 0, unsupported: 0, unknown: 0 };
+  const out: Record<RollbackDecisionKind, number> = {
+    restore: 0,
+    already_restored: 0,
+    skip_drift: 0,
+    nothing_to_undo: 0,
+    unsupported: 0,
+    unknown: 0,
+  };
   for (const s of plan.steps) out[s.decision] += 1;
   return out;
 }
@@ -136,7 +143,8 @@ export function summarizeRollbackPlan(plan: RollbackPlan): Record<RollbackDecisi
  * reordering changes of different targets does not change the outcome.
  */
 function batchPropertyRestores(ordered: StoredChange[]): StoredChange[] {
-  const keyOf = (c: StoredChange) => (c.targetKind === 'custom_property' ? JSON.stringify([c.repo.split('/')[0]?.toLowerCase(), c.targetKey, c.beforeModel ?? null]) : null);
+  const keyOf = (c: StoredChange) =>
+    c.targetKind === 'custom_property' ? JSON.stringify([c.repo.split('/')[0]?.toLowerCase(), c.targetKey, c.beforeModel ?? null]) : null;
   const firstIndex = new Map<string, number>();
   ordered.forEach((c, i) => {
     const k = keyOf(c);

@@ -29,7 +29,15 @@
  * rollback resolves by reading live state. A lost answer (connection reset, cut-off
  * body) is decided by the read-back: if the target holds the intent, it is verified.
  */
-import { decideChange, diffTargetModels, restoreNeedsLive, targetModelsEqual, type ChangeDecision, type PlannedChange, type WriteOp } from '../core/changes.js';
+import {
+  decideChange,
+  diffTargetModels,
+  restoreNeedsLive,
+  targetModelsEqual,
+  type ChangeDecision,
+  type PlannedChange,
+  type WriteOp,
+} from '../core/changes.js';
 import { errorText, InterruptedError, RateLimitError, WriteNotSentError } from '../core/errors.js';
 import { sleep } from '../core/wait.js';
 import type { RepoInfo } from '../core/github-types.js';
@@ -152,7 +160,9 @@ export function spentRateLimit(err: unknown): string | null {
 
 /** `setting: a → b; …`, the first `max` of them and a count of the rest. */
 export function describeChanges(changes: readonly SettingChange[], max: number): string {
-  const parts = changes.slice(0, max).map((c) => `${c.setting}: ${c.before === null ? '(none)' : String(c.before)} → ${c.after === null ? '(none)' : String(c.after)}`);
+  const parts = changes
+    .slice(0, max)
+    .map((c) => `${c.setting}: ${c.before === null ? '(none)' : String(c.before)} → ${c.after === null ? '(none)' : String(c.after)}`);
   return `${parts.join('; ')}${changes.length > max ? `; and ${changes.length - max} more` : ''}`;
 }
 
@@ -256,7 +266,14 @@ export async function executePlan(
       if (signal?.aborted) {
         // Stopped between the read and the intent: nothing is recorded, nothing written.
         state.interrupted = true;
-        for (const w of writes) settle(w.index, { ...base(w.change), status: 'not_attempted', reason: 'interrupted before this change', error: 'interrupted before this change', before: w.fresh });
+        for (const w of writes)
+          settle(w.index, {
+            ...base(w.change),
+            status: 'not_attempted',
+            reason: 'interrupted before this change',
+            error: 'interrupted before this change',
+            before: w.fresh,
+          });
         continue;
       }
       try {
@@ -275,7 +292,9 @@ export async function executePlan(
             status: pending ? 'pending' : 'not_attempted',
             changeId: w.record?.id ?? null,
             changes: w.decision.changes,
-            reason: pending ? 'interrupted during the write: maybe written (rollback decides from live state)' : 'interrupted before this change',
+            reason: pending
+              ? 'interrupted during the write: maybe written (rollback decides from live state)'
+              : 'interrupted before this change',
             error: 'interrupted',
             before: w.fresh,
           });
@@ -285,14 +304,26 @@ export async function executePlan(
   } catch (err) {
     // Not a change's failure (the store, a lost lock): close the set, on the record, then stop.
     const done = results.filter((r): r is ChangeResult => r !== undefined);
-    store.changeSets.finish(changeSet.id, 'interrupted', { ...options.summary, counts: countResults(done), changes: changes.length, error: errorText(err) });
+    store.changeSets.finish(changeSet.id, 'interrupted', {
+      ...options.summary,
+      counts: countResults(done),
+      changes: changes.length,
+      error: errorText(err),
+    });
     throw err;
   }
 
-  const all = results.map((r, i) => r ?? { ...base(changes[i]!), status: 'not_attempted' as const, reason: 'not attempted', error: 'not attempted' });
+  const all = results.map(
+    (r, i) => r ?? { ...base(changes[i]!), status: 'not_attempted' as const, reason: 'not attempted', error: 'not attempted' },
+  );
   const counts = countResults(all);
   const status = finalStatus(counts, state.interrupted);
-  store.changeSets.finish(changeSet.id, status, { ...options.summary, counts, changes: changes.length, ...(state.stopped ? { stopped: state.stopped } : {}) });
+  store.changeSets.finish(changeSet.id, status, {
+    ...options.summary,
+    counts,
+    changes: changes.length,
+    ...(state.stopped ? { stopped: state.stopped } : {}),
+  });
   return { changeSetId: changeSet.id, status, interrupted: state.interrupted, stopped: state.stopped, results: all, counts };
 }
 
@@ -335,7 +366,9 @@ async function prepare(ctx: RunContext, change: PlannedChange, index: number): P
   const base = { change, changeId: null, changes: [], drift: null, error: null, outcome: null, before: null, after: null };
   const label = change.kind === 'merge_settings' ? 'merge settings' : change.key;
   if (change.notBefore !== undefined && change.notBefore > Date.now()) {
-    ctx.logger.warn(`${change.repo} ${label}: a killed run's write may still be in flight at GitHub: waiting ${Math.ceil((change.notBefore - Date.now()) / 1000)}s before deciding it`);
+    ctx.logger.warn(
+      `${change.repo} ${label}: a killed run's write may still be in flight at GitHub: waiting ${Math.ceil((change.notBefore - Date.now()) / 1000)}s before deciding it`,
+    );
     await sleep(change.notBefore - Date.now(), signal);
   }
 
@@ -373,7 +406,14 @@ async function prepare(ctx: RunContext, change: PlannedChange, index: number): P
       const record = recordIntent(store, ctx.changeSetId, change, fresh, fresh.exists ? fresh.model : null);
       const what = describeChanges(decision.drift, 6);
       store.changeSets.recordResult(record.id, { status: 'skipped_drift', error: `${decision.reason}${what ? ` (${what})` : ''}` });
-      return { ...withBefore, status: 'skipped_drift', changeId: record.id, reason: decision.reason, changes: decision.changes, drift: decision.drift };
+      return {
+        ...withBefore,
+        status: 'skipped_drift',
+        changeId: record.id,
+        reason: decision.reason,
+        changes: decision.changes,
+        drift: decision.drift,
+      };
     }
     case 'write':
       if (repo === null) throw new Error('internal: a write without its repository');
@@ -434,7 +474,13 @@ async function writeAndVerify(ctx: RunContext, writes: PreparedWrite[]): Promise
     } else {
       const first = writes[0]!;
       const op = first.decision.op as Extract<WriteOp, { kind: 'set_property' }>;
-      outcome = await writePropertyBatch(gateway, first.repo.owner, writes.map((w) => w.repo.name), op.name, op.value);
+      outcome = await writePropertyBatch(
+        gateway,
+        first.repo.owner,
+        writes.map((w) => w.repo.name),
+        op.name,
+        op.value,
+      );
       store.transaction(() => {
         for (const w of writes) store.changeSets.recordResult(w.record!.id, { status: 'written' });
       });
@@ -443,12 +489,17 @@ async function writeAndVerify(ctx: RunContext, writes: PreparedWrite[]): Promise
     if (err instanceof WriteNotSentError) {
       // Stopped before the request left qms: GitHub never saw it, so it is not "maybe written".
       store.transaction(() => {
-        for (const w of writes) store.changeSets.recordResult(w.record!.id, { status: 'failed', error: 'not sent: interrupted before the write' });
+        for (const w of writes)
+          store.changeSets.recordResult(w.record!.id, { status: 'failed', error: 'not sent: interrupted before the write' });
       });
       throw new InterruptedAtChange(err, []);
     }
     // Cancelled in flight: GitHub may or may not have applied it. Leave `pending`.
-    if (isInterrupt(err, signal)) throw new InterruptedAtChange(err, writes.map((w) => w.record!.id));
+    if (isInterrupt(err, signal))
+      throw new InterruptedAtChange(
+        err,
+        writes.map((w) => w.record!.id),
+      );
     writeError = err;
   }
 
@@ -478,7 +529,10 @@ async function writeAndVerify(ctx: RunContext, writes: PreparedWrite[]): Promise
     const backModel = back.exists ? back.model : null;
     const after = { exists: back.exists, model: backModel, raw: back.raw };
     if (targetModelsEqual(w.change.kind, backModel, intended)) {
-      if (writeError !== null) logger.warn(`${w.change.repo} ${label}: the write's answer was lost (${errorText(writeError)}), but the read-back shows it applied`);
+      if (writeError !== null)
+        logger.warn(
+          `${w.change.repo} ${label}: the write's answer was lost (${errorText(writeError)}), but the read-back shows it applied`,
+        );
       store.changeSets.recordResult(w.record!.id, { status: 'verified', afterState: back.raw, afterModel: backModel });
       out.push(result(w, 'verified', { outcome, after }));
       continue;
@@ -490,7 +544,9 @@ async function writeAndVerify(ctx: RunContext, writes: PreparedWrite[]): Promise
       out.push(result(w, 'failed', { error, reason: error, cause: writeError }));
       continue;
     }
-    const what = back.exists ? describeChanges(diffTargetModels(w.change.kind, intended, backModel, w.change.key), 8) : 'the target does not exist';
+    const what = back.exists
+      ? describeChanges(diffTargetModels(w.change.kind, intended, backModel, w.change.key), 8)
+      : 'the target does not exist';
     const error = `GitHub accepted the write but the read-back differs from the intent: ${what}`;
     store.changeSets.recordResult(w.record!.id, { status: 'failed', afterState: back.raw, afterModel: backModel, error });
     out.push(result(w, 'failed', { error, reason: error, outcome, after }));

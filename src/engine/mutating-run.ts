@@ -29,7 +29,12 @@ export interface MutatingRun {
   lock: LockHandle;
   actor: string;
   /** A change set of this run (status `planned`), bound to its org and API host. */
-  createChangeSet(input: { kind: ChangeSetKind; org: string | null; parentChangeSetId?: number | null; details?: unknown }): ChangeSetRecord;
+  createChangeSet(input: {
+    kind: ChangeSetKind;
+    org: string | null;
+    parentChangeSetId?: number | null;
+    details?: unknown;
+  }): ChangeSetRecord;
 }
 
 export interface MutatingRunOutcome<T> {

@@ -40,12 +40,19 @@ function describe(change: Pick<PlannedChange, 'repo' | 'key' | 'kind'>): string 
 }
 
 /** Read one target as it is on GitHub now. TargetError when it cannot be seen. */
-export async function readTarget(gateway: GitHubGateway, repo: RepoInfo, change: PlannedChange, options: ReadOptions): Promise<FreshTarget> {
+export async function readTarget(
+  gateway: GitHubGateway,
+  repo: RepoInfo,
+  change: PlannedChange,
+  options: ReadOptions,
+): Promise<FreshTarget> {
   switch (change.kind) {
     case 'classic_protection': {
       const read = await gateway.getBranchProtection(repo, change.key);
       if (read.kind === 'unknown' || read.kind === 'not_applicable') {
-        throw new TargetError(`classic protection of ${describe(change)} is ${read.kind === 'unknown' ? 'not visible' : 'not applicable'}: ${read.reason}`);
+        throw new TargetError(
+          `classic protection of ${describe(change)} is ${read.kind === 'unknown' ? 'not visible' : 'not applicable'}: ${read.reason}`,
+        );
       }
       const undoNode = change.intent.mode === 'restore' ? change.intent.undo.targetNodeId : null;
       // Which rule applies (an exact-name rule, or a wildcard that rollback must hand the
@@ -55,7 +62,13 @@ export async function readTarget(gateway: GitHubGateway, repo: RepoInfo, change:
       const fresh: FreshTarget =
         read.kind === 'unprotected'
           ? { exists: false, model: null, raw: null, nodeId: null, rules }
-          : { exists: true, model: read.protection, raw: read.raw, nodeId: rules ? (selectApplicableRule(rules, change.key)?.id ?? null) : null, rules };
+          : {
+              exists: true,
+              model: read.protection,
+              raw: read.raw,
+              nodeId: rules ? (selectApplicableRule(rules, change.key)?.id ?? null) : null,
+              rules,
+            };
       if (change.intent.mode === 'restore') {
         fresh.beforeRulePattern = undoNode === null ? null : (rules?.find((r) => r.id === undoNode)?.pattern ?? null);
       }
@@ -64,7 +77,9 @@ export async function readTarget(gateway: GitHubGateway, repo: RepoInfo, change:
     case 'protection_rule': {
       const rules = await gateway.listProtectionRules(repo);
       const rule = rules.find((r) => r.pattern === change.key);
-      return rule ? { exists: true, model: rule.protection, raw: rule.raw, nodeId: rule.id, rules } : { exists: false, model: null, raw: null, nodeId: null, rules };
+      return rule
+        ? { exists: true, model: rule.protection, raw: rule.raw, nodeId: rule.id, rules }
+        : { exists: false, model: null, raw: null, nodeId: null, rules };
     }
     case 'merge_settings': {
       const { settings, raw } = await gateway.readMergeSettings(repo);
@@ -86,13 +101,21 @@ export interface WriteOutcome {
 }
 
 /** Perform one write through the gateway's `ensure*`. `live` is the state the decision was taken on. */
-export async function writeTarget(gateway: GitHubGateway, repo: RepoInfo, change: PlannedChange, op: WriteOp, live: FreshTarget): Promise<WriteOutcome> {
+export async function writeTarget(
+  gateway: GitHubGateway,
+  repo: RepoInfo,
+  change: PlannedChange,
+  op: WriteOp,
+  live: FreshTarget,
+): Promise<WriteOutcome> {
   switch (op.kind) {
     case 'put_classic':
     case 'delete_classic': {
       const desired = op.kind === 'put_classic' ? op.model : null;
       // The decision was taken on this state: pass it so the ensure does not read again.
-      const current = live.exists ? { kind: 'protected' as const, protection: live.model as NonNullable<typeof desired>, raw: live.raw } : { kind: 'unprotected' as const };
+      const current = live.exists
+        ? { kind: 'protected' as const, protection: live.model as NonNullable<typeof desired>, raw: live.raw }
+        : { kind: 'unprotected' as const };
       const r = await gateway.ensureBranchProtection(repo, change.key, desired, current);
       return { outcome: r.outcome, model: r.protection, raw: r.raw };
     }

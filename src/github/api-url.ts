@@ -41,9 +41,12 @@ export function validateApiUrl(url: string): URL {
     throw new UsageError(`--api-url must use https:// (got ${parsed.protocol}//)`);
   }
   if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    throw new UsageError(`--api-url uses http:// for ${parsed.hostname}; use https:// (http is only allowed for 127.0.0.1, ::1 and localhost)`, {
-      hint: 'a token sent over plain http can be read by anyone on the network',
-    });
+    throw new UsageError(
+      `--api-url uses http:// for ${parsed.hostname}; use https:// (http is only allowed for 127.0.0.1, ::1 and localhost)`,
+      {
+        hint: 'a token sent over plain http can be read by anyone on the network',
+      },
+    );
   }
   if (parsed.search || parsed.hash) {
     throw new UsageError('--api-url must not contain a query string or fragment');

@@ -42,7 +42,12 @@ export function ghHostname(apiUrl: string | undefined): string | undefined {
 }
 
 /** `gh auth token`; undefined when gh is absent, not logged in, slow, or says nothing. */
-export function readGhToken(env: NodeJS.ProcessEnv, cwd: string, hostname: string | undefined, timeoutMs: number): Promise<string | undefined> {
+export function readGhToken(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  hostname: string | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const args = ['auth', 'token', ...(hostname && hostname !== 'github.com' ? ['--hostname', hostname] : [])];
   return new Promise((resolve) => {
     execFile('gh', args, { env, cwd, timeout: timeoutMs, windowsHide: true, maxBuffer: 64 * 1024 }, (err, stdout) => {
@@ -62,10 +67,16 @@ async function resolveApp(options: ResolveAuthOptions): Promise<AuthSource> {
     '--private-key': options.privateKeyPath?.trim() || undefined,
     '--installation-id': options.installationId?.trim() || undefined,
   };
-  const missing = Object.entries(given).filter(([, v]) => v === undefined).map(([k]) => k);
+  const missing = Object.entries(given)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (missing.length > 0) {
-    const present = Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k);
-    throw new UsageError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required with ${present.join(' and ')} (GitHub App authentication needs all three)`);
+    const present = Object.entries(given)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    throw new UsageError(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required with ${present.join(' and ')} (GitHub App authentication needs all three)`,
+    );
   }
   const installationId = given['--installation-id'] as string;
   if (!/^\d+$/.test(installationId)) throw new UsageError(`--installation-id must be a number (got "${installationId}")`);

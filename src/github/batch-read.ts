@@ -20,7 +20,15 @@
  * so a run can be budgeted and capped. Only read queries: none of this is paced.
  */
 import { AuthError, GitHubError, NotFoundError, PermissionError, PlanUnavailableError, RateLimitError } from '../core/errors.js';
-import type { AppInstallationsRead, CustomPropertyValue, ProtectionRule, RepoFile, RepoRef, Ruleset, RulesetSourceType } from '../core/github-types.js';
+import type {
+  AppInstallationsRead,
+  CustomPropertyValue,
+  ProtectionRule,
+  RepoFile,
+  RepoRef,
+  Ruleset,
+  RulesetSourceType,
+} from '../core/github-types.js';
 import { listOrgInstallations } from './code-owners.js';
 import type { GitHubClient } from './octokit-client.js';
 import * as restRepos from './repos.js';
@@ -41,7 +49,15 @@ import {
 } from './map/batch.js';
 import { mapPropertyValueList } from './map/repos.js';
 import { mapRuleset } from './map/rulesets.js';
-import { ACTOR_FRAGMENT, connectionNodes, mapPageInfo, mapProtectionRuleNode, RULE_CONNECTIONS, RULE_FIELDS, type RuleConnection } from './map/protection-rule.js';
+import {
+  ACTOR_FRAGMENT,
+  connectionNodes,
+  mapPageInfo,
+  mapProtectionRuleNode,
+  RULE_CONNECTIONS,
+  RULE_FIELDS,
+  type RuleConnection,
+} from './map/protection-rule.js';
 
 export type { BatchRepoNode, BatchConfigFile, ConnectionPage } from './map/batch.js';
 
@@ -153,7 +169,10 @@ export interface BatchRead {
    */
   readRepositoryPage(org: string, options: { after: string | null; first?: number; listing?: boolean }): Promise<RepositoryPage>;
   /** Named repositories (e.g. `--repo`); null for one that does not exist or is not visible. */
-  readRepositories(repos: readonly RepoRef[], options?: { listing?: boolean }): Promise<({ node: BatchRepoNode; error: string | null } | null)[]>;
+  readRepositories(
+    repos: readonly RepoRef[],
+    options?: { listing?: boolean },
+  ): Promise<({ node: BatchRepoNode; error: string | null } | null)[]>;
   /** Every item after `after` of one repository's branches, rule ids or ruleset ids. */
   listRemaining(kind: BatchKind, repoNodeId: string, after: string | null): Promise<string[]>;
   /** Classic rules by node id (an Error for an id GitHub no longer resolves). */
@@ -250,7 +269,11 @@ class OctokitBatchRead implements BatchRead {
   }
 
   async readRepositoryPage(org: string, options: { after: string | null; first?: number; listing?: boolean }): Promise<RepositoryPage> {
-    const { data, errors } = await this.query(options.listing ? ORG_LISTING_PAGE_QUERY : ORG_PAGE_QUERY, { org, first: options.first ?? 100, after: options.after });
+    const { data, errors } = await this.query(options.listing ? ORG_LISTING_PAGE_QUERY : ORG_PAGE_QUERY, {
+      org,
+      first: options.first ?? 100,
+      after: options.after,
+    });
     const o = optObj(data, 'organization', '');
     if (!o) throw orgNotFound(org, errors);
     const conn = this.client.mapResponse(ROUTE, () => obj(o['repositories'], 'organization.repositories'));
@@ -260,10 +283,13 @@ class OctokitBatchRead implements BatchRead {
     // (the caller's retry/resume handles it) rather than silently drop a repository.
     const lost = raw.findIndex((n) => n === null);
     if (lost !== -1) {
-      throw new GitHubError(`GitHub could not read a repository of ${org} (page item ${lost}): ${describeErrors(byIndex.get(lost) ?? errors)}`, {
-        status: 200,
-        route: ROUTE,
-      });
+      throw new GitHubError(
+        `GitHub could not read a repository of ${org} (page item ${lost}): ${describeErrors(byIndex.get(lost) ?? errors)}`,
+        {
+          status: 200,
+          route: ROUTE,
+        },
+      );
     }
     const entries = raw.map((n, i) => ({
       node: this.client.mapResponse(ROUTE, () => mapBatchRepoNode(n)),
@@ -273,13 +299,21 @@ class OctokitBatchRead implements BatchRead {
     return { entries, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
   }
 
-  async readRepositories(repos: readonly RepoRef[], options: { listing?: boolean } = {}): Promise<({ node: BatchRepoNode; error: string | null } | null)[]> {
+  async readRepositories(
+    repos: readonly RepoRef[],
+    options: { listing?: boolean } = {},
+  ): Promise<({ node: BatchRepoNode; error: string | null } | null)[]> {
     const out: ({ node: BatchRepoNode; error: string | null } | null)[] = [];
     for (let start = 0; start < repos.length; start += NAMED_REPO_BATCH) {
       const chunk = repos.slice(start, start + NAMED_REPO_BATCH);
       const params = chunk.map((_, i) => `$o${i}: String!, $n${i}: String!`).join(', ');
       const fields = chunk.map((_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { ...QmsBatchRepo }`).join('\n  ');
-      const variables = Object.fromEntries(chunk.flatMap((r, i) => [[`o${i}`, r.owner], [`n${i}`, r.name]]));
+      const variables = Object.fromEntries(
+        chunk.flatMap((r, i) => [
+          [`o${i}`, r.owner],
+          [`n${i}`, r.name],
+        ]),
+      );
       const fragment = options.listing ? LISTING_REPO_FRAGMENT : BATCH_REPO_FRAGMENT;
       const document = `query QmsNamedRepositories(${params}) {\n  ${fields}\n  rateLimit { cost remaining resetAt }\n}\n${fragment}`;
       const { data, errors } = await this.query(document, variables);
@@ -289,7 +323,10 @@ class OctokitBatchRead implements BatchRead {
         const errs = byAlias.get(`r${i}`);
         if (node === null || node === undefined) {
           if (errs && errs.some((e) => e.type !== 'NOT_FOUND')) {
-            throw new GitHubError(`GitHub could not read ${chunk[i]!.owner}/${chunk[i]!.name}: ${describeErrors(errs)}`, { status: 200, route: ROUTE });
+            throw new GitHubError(`GitHub could not read ${chunk[i]!.owner}/${chunk[i]!.name}: ${describeErrors(errs)}`, {
+              status: 200,
+              route: ROUTE,
+            });
           }
           out.push(null);
           return;
@@ -309,7 +346,11 @@ class OctokitBatchRead implements BatchRead {
     for (;;) {
       const { data, errors } = await this.query(document, { id: repoNodeId, after: cursor });
       const node = optObj(data, 'node', '');
-      if (!node) throw new NotFoundError(`GitHub GraphQL: repository ${repoNodeId} no longer resolves: ${describeErrors(errors)}`, { status: 200, route: ROUTE });
+      if (!node)
+        throw new NotFoundError(`GitHub GraphQL: repository ${repoNodeId} no longer resolves: ${describeErrors(errors)}`, {
+          status: 200,
+          route: ROUTE,
+        });
       const page = this.client.mapResponse(ROUTE, () => mapConnectionPage(node[field], field, pick));
       out.push(...page.items);
       if (!page.hasNextPage || page.endCursor === null) return out;
@@ -335,12 +376,20 @@ class OctokitBatchRead implements BatchRead {
         if (node === null || node === undefined || errs) {
           const text = errs ? describeErrors(errs) : `node ${id} did not resolve`;
           const missing = errs === undefined || errs.every((e) => e.type === 'NOT_FOUND');
-          out.set(id, missing ? new NotFoundError(`GitHub GraphQL: ${text}`, { status: 200, route: ROUTE }) : new GitHubError(`GitHub GraphQL: ${text}`, { status: 200, route: ROUTE }));
+          out.set(
+            id,
+            missing
+              ? new NotFoundError(`GitHub GraphQL: ${text}`, { status: 200, route: ROUTE })
+              : new GitHubError(`GitHub GraphQL: ${text}`, { status: 200, route: ROUTE }),
+          );
           return;
         }
         const o = obj(node, `n${i}`);
         if (o['__typename'] !== typeName) {
-          out.set(id, new GitHubError(`GitHub GraphQL: node ${id} is a ${String(o['__typename'])}, not a ${typeName}`, { status: 200, route: ROUTE }));
+          out.set(
+            id,
+            new GitHubError(`GitHub GraphQL: node ${id} is a ${String(o['__typename'])}, not a ${typeName}`, { status: 200, route: ROUTE }),
+          );
           return;
         }
         out.set(id, o);
@@ -355,7 +404,8 @@ class OctokitBatchRead implements BatchRead {
     for (;;) {
       const { data, errors } = await this.query(document, { id: nodeId, after });
       const node = optObj(data, 'node', '');
-      if (!node) throw new NotFoundError(`GitHub GraphQL: ${nodeId} no longer resolves: ${describeErrors(errors)}`, { status: 200, route: ROUTE });
+      if (!node)
+        throw new NotFoundError(`GitHub GraphQL: ${nodeId} no longer resolves: ${describeErrors(errors)}`, { status: 200, route: ROUTE });
       const conn = this.client.mapResponse(ROUTE, () => obj(node[field], field));
       out.push(...this.client.mapResponse(ROUTE, () => connectionNodes(conn, field)));
       const page = this.client.mapResponse(ROUTE, () => mapPageInfo(conn, field));
@@ -365,7 +415,11 @@ class OctokitBatchRead implements BatchRead {
   }
 
   async readProtectionRules(ids: readonly string[]): Promise<Map<string, ProtectionRule | Error>> {
-    const nodes = await this.readNodes(ids, 'BranchProtectionRule', `fragment QmsRule on BranchProtectionRule { ${RULE_FIELDS} }\n${ACTOR_FRAGMENT}`);
+    const nodes = await this.readNodes(
+      ids,
+      'BranchProtectionRule',
+      `fragment QmsRule on BranchProtectionRule { ${RULE_FIELDS} }\n${ACTOR_FRAGMENT}`,
+    );
     const out = new Map<string, ProtectionRule | Error>();
     for (const [id, node] of nodes) {
       if (node instanceof Error) {
@@ -393,7 +447,10 @@ ${key === 'matchingRefs' ? '' : ACTOR_FRAGMENT}`,
           );
           rest[key] = [...connectionNodes(conn, key), ...more];
         }
-        out.set(id, this.client.mapResponse(ROUTE, () => mapProtectionRuleNode(node, rest)));
+        out.set(
+          id,
+          this.client.mapResponse(ROUTE, () => mapProtectionRuleNode(node, rest)),
+        );
       } catch (err) {
         out.set(id, nodeError(err));
       }
@@ -467,7 +524,9 @@ ${field === 'rules' ? RULESET_RULE_FRAGMENT : BYPASS_ACTOR_FRAGMENT}`,
         : await this.client.request<unknown>('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { owner, repo, ruleset_id: ruleset.id });
     const rest = this.client.mapResponse('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', () => mapRuleset(res.data));
     if (rest.bypassActors === null) return ruleset;
-    const slugs = new Map((ruleset.bypassActors ?? []).flatMap((a) => (a.actorType === 'Team' && a.name !== undefined ? [[a.actorId, a.name] as const] : [])));
+    const slugs = new Map(
+      (ruleset.bypassActors ?? []).flatMap((a) => (a.actorType === 'Team' && a.name !== undefined ? [[a.actorId, a.name] as const] : [])),
+    );
     return {
       ...ruleset,
       bypassActors: rest.bypassActors.map((a) => {
@@ -489,7 +548,8 @@ ${field === 'rules' ? RULESET_RULE_FRAGMENT : BYPASS_ACTOR_FRAGMENT}`,
       for (const n of list) {
         if (!n || typeof n !== 'object') continue;
         const o = n as Json;
-        if (o['__typename'] === 'Repository' && typeof o['id'] === 'string' && typeof o['databaseId'] === 'number') out.set(o['id'], o['databaseId']);
+        if (o['__typename'] === 'Repository' && typeof o['id'] === 'string' && typeof o['databaseId'] === 'number')
+          out.set(o['id'], o['databaseId']);
       }
     }
     return out;
@@ -550,7 +610,12 @@ ${field === 'rules' ? RULESET_RULE_FRAGMENT : BYPASS_ACTOR_FRAGMENT}`,
   async probeProtectionPlan(repo: RepoRef): Promise<{ available: true } | { available: false; reason: string }> {
     this.count();
     try {
-      await this.client.request('GET /repos/{owner}/{repo}/rulesets', { owner: repo.owner, repo: repo.name, includes_parents: true, per_page: 1 });
+      await this.client.request('GET /repos/{owner}/{repo}/rulesets', {
+        owner: repo.owner,
+        repo: repo.name,
+        includes_parents: true,
+        per_page: 1,
+      });
       return { available: true };
     } catch (err) {
       if (err instanceof PlanUnavailableError) return { available: false, reason: err.message };
@@ -592,11 +657,18 @@ function groupErrorsByAlias(errors: readonly GqlError[]): Map<string, GqlError[]
 
 function orgNotFound(org: string, errors: readonly GqlError[]): Error {
   if (errors.some((e) => e.type === 'FORBIDDEN')) {
-    return new PermissionError(`GitHub GraphQL refused to read organization ${org}: ${describeErrors(errors)}`, { status: 200, route: ROUTE });
+    return new PermissionError(`GitHub GraphQL refused to read organization ${org}: ${describeErrors(errors)}`, {
+      status: 200,
+      route: ROUTE,
+    });
   }
-  return new NotFoundError(`organization ${org} does not exist or this token cannot see it`, { status: 200, route: ROUTE }, {
-    hint: '--org takes an organization login; GitHub answers 404 for organizations a token may not see',
-  });
+  return new NotFoundError(
+    `organization ${org} does not exist or this token cannot see it`,
+    { status: 200, route: ROUTE },
+    {
+      hint: '--org takes an organization login; GitHub answers 404 for organizations a token may not see',
+    },
+  );
 }
 
 export function createBatchRead(client: GitHubClient): BatchRead {

@@ -71,7 +71,8 @@ export async function ensureProtectionRule(
   desired: BranchProtection | null,
   current?: ProtectionRule | null,
 ): Promise<EnsuredRule> {
-  const now = current !== undefined ? current : ((await rules.listProtectionRules(client, repo)).find((r) => r.pattern === pattern) ?? null);
+  const now =
+    current !== undefined ? current : ((await rules.listProtectionRules(client, repo)).find((r) => r.pattern === pattern) ?? null);
   if (desired === null) {
     if (now === null) return { outcome: 'unchanged', rule: null };
     await rules.deleteProtectionRule(client, now.id);

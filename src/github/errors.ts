@@ -40,7 +40,9 @@ interface GraphqlErrorLike extends Error {
 
 /** plugin-throttling's own error for a GraphQL `RATE_LIMITED` answer it chose not to retry. */
 function isGraphqlRateLimit(err: unknown): err is Error & { response: { headers?: Record<string, unknown> } } {
-  return err instanceof Error && err.message === 'GraphQL Rate Limit Exceeded' && typeof (err as { response?: unknown }).response === 'object';
+  return (
+    err instanceof Error && err.message === 'GraphQL Rate Limit Exceeded' && typeof (err as { response?: unknown }).response === 'object'
+  );
 }
 
 export function isRequestError(err: unknown): err is RequestErrorLike {
@@ -133,9 +135,13 @@ function rateLimitError(err: RequestErrorLike, route: string, where: string, ctx
   if (SECONDARY_MESSAGE.test(message) || (err.status === 429 && remaining !== '0')) {
     const resetAt = Number.isFinite(retryAfter) && retryAfter > 0 ? Date.now() + retryAfter * 1000 : undefined;
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? `; GitHub asks to wait ${retryAfter}s` : '';
-    return new RateLimitError(`GitHub secondary rate limit on ${where}${wait}`, { ...details, limit: 'secondary', ...(resetAt ? { resetAt } : {}) }, {
-      hint: 'too many requests in a short time; run again later or with fewer repositories at once',
-    });
+    return new RateLimitError(
+      `GitHub secondary rate limit on ${where}${wait}`,
+      { ...details, limit: 'secondary', ...(resetAt ? { resetAt } : {}) },
+      {
+        hint: 'too many requests in a short time; run again later or with fewer repositories at once',
+      },
+    );
   }
   if (remaining === '0' || err.status === 429) {
     const resetAt = Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
@@ -172,9 +178,13 @@ export function wrapError(err: unknown, route: string, ctx: ErrorContext): Error
   if (err.name === 'CutOffResponseError') {
     // A transport failure (status 0, transient), not an answer GitHub meant to give.
     const http = (err as { httpStatus?: number }).httpStatus ?? 200;
-    return new GitHubError(cleanMessage(`GitHub's answer to ${where} was cut off (HTTP ${http}, incomplete JSON)`, ctx.redactor), { status: 0, route }, {
-      hint: 'the connection or a proxy dropped part of the answer; it was retried before giving up — try again later',
-    });
+    return new GitHubError(
+      cleanMessage(`GitHub's answer to ${where} was cut off (HTTP ${http}, incomplete JSON)`, ctx.redactor),
+      { status: 0, route },
+      {
+        hint: 'the connection or a proxy dropped part of the answer; it was retried before giving up — try again later',
+      },
+    );
   }
   const requestId = header(err, 'x-github-request-id');
   const details = { status: err.status, route, ...(requestId ? { requestId } : {}) };
@@ -184,9 +194,13 @@ export function wrapError(err: unknown, route: string, ctx: ErrorContext): Error
   if (err.response === undefined) {
     // No response at all: DNS, refused connection, TLS, reset, timeout.
     const cause = err.message.replace(/ - https?:\/\/\S+$/, '');
-    return new GitHubError(msg(`could not reach GitHub for ${where}: ${cause}`), { status: 0, route }, {
-      hint: 'check the network and --api-url; the request was retried before giving up',
-    });
+    return new GitHubError(
+      msg(`could not reach GitHub for ${where}: ${cause}`),
+      { status: 0, route },
+      {
+        hint: 'check the network and --api-url; the request was retried before giving up',
+      },
+    );
   }
   const text = github ?? err.message;
   switch (true) {

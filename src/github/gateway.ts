@@ -196,11 +196,20 @@ export interface GitHubGateway {
     current?: ClassicProtectionRead,
   ): Promise<EnsuredProtection>;
   /** The classic rule with exactly `pattern` made equal to `desired` (null deletes it). `current`: as just read (null: none). */
-  ensureProtectionRule(repo: RepoRef & { nodeId: string }, pattern: string, desired: BranchProtection | null, current?: ProtectionRule | null): Promise<EnsuredRule>;
+  ensureProtectionRule(
+    repo: RepoRef & { nodeId: string },
+    pattern: string,
+    desired: BranchProtection | null,
+    current?: ProtectionRule | null,
+  ): Promise<EnsuredRule>;
   /** Merge settings made equal to `desired`. */
   ensureMergeSettings(repo: RepoRef, desired: MergeSettings, current?: MergeSettings | null): Promise<EnsuredMergeSettings>;
   /** Custom property values set on several repositories of `org` (batched by 30). */
-  ensureCustomPropertyValues(org: string, repoNames: readonly string[], values: Record<string, CustomPropertyValue>): Promise<{ outcome: EnsureOutcome }>;
+  ensureCustomPropertyValues(
+    org: string,
+    repoNames: readonly string[],
+    values: Record<string, CustomPropertyValue>,
+  ): Promise<{ outcome: EnsureOutcome }>;
 
   /** GET /repos/{o}/{r}: the merge settings (null: not visible) with the repository JSON as returned. */
   readMergeSettings(repo: RepoRef): Promise<{ settings: MergeSettings | null; raw: unknown }>;

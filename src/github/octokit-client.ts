@@ -253,7 +253,10 @@ export class CutOffResponseError extends Error {
 
 function isCutOffJson(response: HookResponse & { data?: unknown }): boolean {
   if (response.status < 200 || response.status >= 300 || response.status === 204) return false;
-  const type = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(response.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   // @octokit/request parses application/json bodies and passes on the text when that fails.
   return type === 'application/json' && typeof response.data === 'string';
 }
@@ -294,7 +297,11 @@ function createTransportPlugin(config: TransportConfig) {
         if (stop?.aborted) throw notSent();
         if (config.writeIntervalMs > 0) {
           try {
-            await pace(stop, (ms) => config.logger.debug(`${line}: waiting ${Math.ceil(ms / 1000)} s before this write (write interval ${config.writeIntervalMs} ms)`));
+            await pace(stop, (ms) =>
+              config.logger.debug(
+                `${line}: waiting ${Math.ceil(ms / 1000)} s before this write (write interval ${config.writeIntervalMs} ms)`,
+              ),
+            );
           } catch (err) {
             if (stop?.aborted) throw notSent();
             throw err;
@@ -414,7 +421,13 @@ function createOctokit(options: ClientOptions): Octokit {
 
   // Order matters: see the header comment. Plugins listed later wrap the earlier ones.
   const QmsOctokit = Octokit.plugin(
-    createTransportPlugin({ signal, stop, timeoutMs: options.timeoutMs ?? 30_000, logger, writeIntervalMs: throttle.writeIntervalMs ?? 1000 }),
+    createTransportPlugin({
+      signal,
+      stop,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      logger,
+      writeIntervalMs: throttle.writeIntervalMs ?? 1000,
+    }),
     throttling,
     createRetryPlugin({
       retries: options.retry?.retries ?? 3,
@@ -460,7 +473,8 @@ function createOctokit(options: ClientOptions): Octokit {
         const wait = countWait(opts, 'secondary');
         if (wait <= secondaryRetries && retryAfter <= maxSecondaryWait) {
           // After a stop the wait ends before it begins (the retry limiter's sleep): no line.
-          if (!stop?.aborted) logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${wait}/${secondaryRetries})`);
+          if (!stop?.aborted)
+            logger.warn(`GitHub secondary rate limit on ${route}: waiting ${retryAfter}s (retry ${wait}/${secondaryRetries})`);
           return true;
         }
         logger.debug(`secondary rate limit on ${route}: giving up after ${wait - 1} retries (retry-after ${retryAfter}s)`);
@@ -488,7 +502,8 @@ export interface GitHubResponse<T> {
 
 /** How a credential is named in the 401 message. */
 function describeCredentials(auth: AuthSource): string {
-  if (auth.kind === 'app') return `the GitHub App credentials (--app-id ${auth.appId}, --private-key, --installation-id ${auth.installationId})`;
+  if (auth.kind === 'app')
+    return `the GitHub App credentials (--app-id ${auth.appId}, --private-key, --installation-id ${auth.installationId})`;
   switch (auth.source) {
     case 'GITHUB_TOKEN':
       return 'GITHUB_TOKEN';

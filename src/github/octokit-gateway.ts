@@ -129,13 +129,22 @@ export class OctokitGateway implements GitHubGateway {
   ): Promise<EnsuredProtection> {
     return ensure.ensureBranchProtection(this.client, repo, branch, desired, current);
   }
-  ensureProtectionRule(repo: RepoRef & { nodeId: string }, pattern: string, desired: BranchProtection | null, current?: ProtectionRule | null): Promise<EnsuredRule> {
+  ensureProtectionRule(
+    repo: RepoRef & { nodeId: string },
+    pattern: string,
+    desired: BranchProtection | null,
+    current?: ProtectionRule | null,
+  ): Promise<EnsuredRule> {
     return ensure.ensureProtectionRule(this.client, repo, pattern, desired, current);
   }
   ensureMergeSettings(repo: RepoRef, desired: MergeSettings, current?: MergeSettings | null): Promise<EnsuredMergeSettings> {
     return ensure.ensureMergeSettings(this.client, repo, desired, current);
   }
-  ensureCustomPropertyValues(org: string, repoNames: readonly string[], values: Record<string, CustomPropertyValue>): Promise<{ outcome: EnsureOutcome }> {
+  ensureCustomPropertyValues(
+    org: string,
+    repoNames: readonly string[],
+    values: Record<string, CustomPropertyValue>,
+  ): Promise<{ outcome: EnsureOutcome }> {
     return ensure.ensureCustomPropertyValues(this.client, org, repoNames, values);
   }
   readMergeSettings(repo: RepoRef): Promise<{ settings: MergeSettings | null; raw: unknown }> {

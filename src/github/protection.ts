@@ -118,7 +118,9 @@ export async function putBranchProtection(
   const res = await client.request<unknown>(route, { ...params(repo, branch), data: body });
   const answer = res.data;
   // Signatures are not part of the PUT: read what the rule has now, then switch if needed.
-  let signed = client.mapResponse(route, () => (hasSignatureSection(answer) ? mapProtectionResponse(answer).requireSignedCommits : undefined));
+  let signed = client.mapResponse(route, () =>
+    hasSignatureSection(answer) ? mapProtectionResponse(answer).requireSignedCommits : undefined,
+  );
   signed ??= await readSignatures(client, repo, branch);
   if (signed !== protection.requireSignedCommits) {
     if (protection.requireSignedCommits) {
@@ -132,7 +134,10 @@ export async function putBranchProtection(
   const mapped = client.mapResponse(route, () => mapProtectionResponse(answer, signed));
   const raw =
     answer && typeof answer === 'object'
-      ? { ...(answer as Record<string, unknown>), required_signatures: { ...((answer as Record<string, unknown>)['required_signatures'] as object), enabled: signed } }
+      ? {
+          ...(answer as Record<string, unknown>),
+          required_signatures: { ...((answer as Record<string, unknown>)['required_signatures'] as object), enabled: signed },
+        }
       : answer;
   return { protection: { ...mapped, requireSignedCommits: signed }, raw };
 }

@@ -68,5 +68,7 @@ export async function createCommitStatus(
 }
 
 export function listCommitStatuses(client: GitHubClient, repo: RepoRef, ref: string): Promise<CommitStatus[]> {
-  return collect(client.paginate('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { owner: repo.owner, repo: repo.name, ref }, mapCommitStatus));
+  return collect(
+    client.paginate('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { owner: repo.owner, repo: repo.name, ref }, mapCommitStatus),
+  );
 }

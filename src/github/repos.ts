@@ -9,14 +9,7 @@ import type { Team } from './gateway.js';
 import { githubMessageOf } from './errors.js';
 import type { GitHubClient } from './octokit-client.js';
 import { num, obj, optStr, ResponseShapeError, str } from './map/check.js';
-import {
-  mapBranch,
-  mapMergeSettings,
-  mapPropertyValueList,
-  mapRateLimit,
-  mapRepo,
-  mapViewer,
-} from './map/repos.js';
+import { mapBranch, mapMergeSettings, mapPropertyValueList, mapRateLimit, mapRepo, mapViewer } from './map/repos.js';
 
 const repoParams = (repo: RepoRef) => ({ owner: repo.owner, repo: repo.name });
 
@@ -85,7 +78,12 @@ export async function getFile(client: GitHubClient, repo: RepoRef, path: string,
   const file = client.mapResponse(route, () => {
     const o = obj(data, '');
     if (o['type'] !== 'file') return null;
-    return { path: str(o, 'path', ''), sha: str(o, 'sha', ''), encoding: optStr(o, 'encoding', ''), content: optStr(o, 'content', '') ?? '' };
+    return {
+      path: str(o, 'path', ''),
+      sha: str(o, 'sha', ''),
+      encoding: optStr(o, 'encoding', ''),
+      content: optStr(o, 'content', '') ?? '',
+    };
   });
   if (file === null) return null;
   if (file.encoding === 'base64') {
@@ -93,7 +91,8 @@ export async function getFile(client: GitHubClient, repo: RepoRef, path: string,
   }
   // Files over 1 MB come without content (encoding "none"): ask for the raw bytes.
   const raw = await client.request<unknown>(route, { ...request, mediaType: { format: 'raw' } });
-  const text = typeof raw.data === 'string' ? raw.data : raw.data instanceof ArrayBuffer ? Buffer.from(raw.data).toString('utf8') : undefined;
+  const text =
+    typeof raw.data === 'string' ? raw.data : raw.data instanceof ArrayBuffer ? Buffer.from(raw.data).toString('utf8') : undefined;
   if (text === undefined) throw client.wrap(new ResponseShapeError('', 'the raw file content'), route);
   return { path: file.path, sha: file.sha, text };
 }
@@ -155,7 +154,10 @@ export async function updateMergeSettings(
   });
   const merge = client.mapResponse(route, () => mapMergeSettings(obj(res.data, '')));
   if (merge === null) {
-    throw new GitHubError(`GitHub did not report the merge settings of ${repo.owner}/${repo.name} after updating them`, { status: res.status, route });
+    throw new GitHubError(`GitHub did not report the merge settings of ${repo.owner}/${repo.name} after updating them`, {
+      status: res.status,
+      route,
+    });
   }
   return { settings: merge, raw: res.data };
 }

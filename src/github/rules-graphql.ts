@@ -177,7 +177,10 @@ async function resolveActorIds(client: GitHubClient, ownerNodeId: string, p: Bra
     for (const slug of teams) {
       try {
         const res = await client.request<unknown>(route, { org, team_slug: slug });
-        resolved.teams.set(slug, client.mapResponse(route, () => str(obj(res.data, ''), 'node_id', '')));
+        resolved.teams.set(
+          slug,
+          client.mapResponse(route, () => str(obj(res.data, ''), 'node_id', '')),
+        );
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
         missing.push(`team "${slug}" in ${org}`);
@@ -189,7 +192,10 @@ async function resolveActorIds(client: GitHubClient, ownerNodeId: string, p: Bra
   for (const slug of apps) {
     try {
       const res = await client.request<unknown>(appRoute, { app_slug: slug });
-      resolved.apps.set(slug, client.mapResponse(appRoute, () => str(obj(res.data, ''), 'node_id', '')));
+      resolved.apps.set(
+        slug,
+        client.mapResponse(appRoute, () => str(obj(res.data, ''), 'node_id', '')),
+      );
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       missing.push(`app "${slug}"`);
@@ -234,7 +240,12 @@ async function resolveCheckApps(client: GitHubClient, appIds: number[]): Promise
   for (const node of nodes) {
     if (!node || typeof node !== 'object') continue;
     const n = node as Json;
-    if (n['__typename'] === 'App' && typeof n['databaseId'] === 'number' && typeof n['id'] === 'string' && appIds.includes(n['databaseId'])) {
+    if (
+      n['__typename'] === 'App' &&
+      typeof n['databaseId'] === 'number' &&
+      typeof n['id'] === 'string' &&
+      appIds.includes(n['databaseId'])
+    ) {
       out.set(n['databaseId'], n['id']);
     }
   }
@@ -255,7 +266,10 @@ export async function createProtectionRule(
   const resolved = await resolveActorIds(client, repoNodeId, protection);
   const input = { repositoryId: repoNodeId, ...buildRuleInput(pattern, protection, resolved) };
   const data = await client.graphql<Json>(CREATE_RULE, { input });
-  return mapRuleNode(client, client.mapResponse('POST /graphql', () => ruleFromMutation(data, 'createBranchProtectionRule')));
+  return mapRuleNode(
+    client,
+    client.mapResponse('POST /graphql', () => ruleFromMutation(data, 'createBranchProtectionRule')),
+  );
 }
 
 export async function updateProtectionRule(
@@ -267,7 +281,10 @@ export async function updateProtectionRule(
   const resolved = await resolveActorIds(client, ruleId, protection);
   const input = { branchProtectionRuleId: ruleId, ...buildRuleInput(pattern, protection, resolved) };
   const data = await client.graphql<Json>(UPDATE_RULE, { input });
-  return mapRuleNode(client, client.mapResponse('POST /graphql', () => ruleFromMutation(data, 'updateBranchProtectionRule')));
+  return mapRuleNode(
+    client,
+    client.mapResponse('POST /graphql', () => ruleFromMutation(data, 'updateBranchProtectionRule')),
+  );
 }
 
 export async function deleteProtectionRule(client: GitHubClient, ruleId: string): Promise<void> {

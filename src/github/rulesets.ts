@@ -51,5 +51,7 @@ export async function listOrgRulesets(client: GitHubClient, org: string): Promis
 }
 
 export function getRulesForBranch(client: GitHubClient, repo: RepoRef, branch: string): Promise<AppliedRule[]> {
-  return collect(client.paginate('GET /repos/{owner}/{repo}/rules/branches/{branch}', { owner: repo.owner, repo: repo.name, branch }, mapAppliedRule));
+  return collect(
+    client.paginate('GET /repos/{owner}/{repo}/rules/branches/{branch}', { owner: repo.owner, repo: repo.name, branch }, mapAppliedRule),
+  );
 }

@@ -38,7 +38,9 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
       notReached += 1;
       continue;
     }
-    lines.push(`  ${paintStatus(r.status, p)}  ${s(r.repo)} ${s(targetLabel(r.kind, r.target))}${r.changeId !== null ? p.dim(` (snapshot ${r.changeId})`) : ''}`);
+    lines.push(
+      `  ${paintStatus(r.status, p)}  ${s(r.repo)} ${s(targetLabel(r.kind, r.target))}${r.changeId !== null ? p.dim(` (snapshot ${r.changeId})`) : ''}`,
+    );
     if (r.error) lines.push(`      ${p.remove(s(r.error))}`);
   }
   if (notReached > 0) lines.push(`  ${p.change(`${notReached} more step${notReached === 1 ? '' : 's'} not started (interrupted)`)}`);
@@ -53,7 +55,12 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
 }
 
 /** `qms apply --json`: the plan document, then what happened to each step. */
-export function applyToDocument(org: string, plan: Plan, result: ApplyResult | null, extra: DocumentMeta & { declined: boolean }): Record<string, unknown> {
+export function applyToDocument(
+  org: string,
+  plan: Plan,
+  result: ApplyResult | null,
+  extra: DocumentMeta & { declined: boolean },
+): Record<string, unknown> {
   const planDoc = planToDocument(org, plan, extra);
   return {
     version: 1,
@@ -88,7 +95,9 @@ export function renderRollbackPreview(preview: RollbackPreview, options: { color
   for (const step of preview.plan.steps) {
     if (step.decision === 'nothing_to_undo') continue;
     const paint = step.decision === 'restore' ? p.change : step.decision === 'skip_drift' ? p.remove : p.dim;
-    lines.push(`  ${paint(DECISION_TEXT[step.decision] ?? step.decision)}  ${s(step.repo)} ${s(targetLabel(step.targetKind, step.targetKey))}${p.dim(` (snapshot ${step.changeId})`)}`);
+    lines.push(
+      `  ${paint(DECISION_TEXT[step.decision] ?? step.decision)}  ${s(step.repo)} ${s(targetLabel(step.targetKind, step.targetKey))}${p.dim(` (snapshot ${step.changeId})`)}`,
+    );
     if (step.decision === 'restore') for (const ch of step.changes) lines.push(formatChange(ch, p));
     if (step.decision === 'skip_drift' || (step.drift && step.drift.length > 0)) {
       lines.push(`      ${p.dim('changed since qms applied it:')}`);
@@ -110,7 +119,9 @@ export function renderRollbackResult(result: RollbackResult, options: { color: b
   const lines = [`Rollback change set ${result.changeSetId} (undoes ${result.preview.changeSet.id}): ${result.status}`];
   for (const r of result.results) {
     if (r.status === 'nothing_to_undo') continue;
-    lines.push(`  ${paintStatus(r.status, p)}  ${s(r.repo)} ${s(targetLabel(r.targetKind, r.targetKey))}${p.dim(` (snapshot ${r.changeId})`)}`);
+    lines.push(
+      `  ${paintStatus(r.status, p)}  ${s(r.repo)} ${s(targetLabel(r.targetKind, r.targetKey))}${p.dim(` (snapshot ${r.changeId})`)}`,
+    );
     if (r.status === 'failed' || r.status === 'skipped_drift') lines.push(`      ${p.remove(s(r.reason))}`);
   }
   const c = result.counts;
@@ -120,7 +131,11 @@ export function renderRollbackResult(result: RollbackResult, options: { color: b
 }
 
 /** `qms rollback --json`: the decisions per change, then what happened. */
-export function rollbackToDocument(preview: RollbackPreview, result: RollbackResult | null, meta: DocumentMeta & { dryRun: boolean }): Record<string, unknown> {
+export function rollbackToDocument(
+  preview: RollbackPreview,
+  result: RollbackResult | null,
+  meta: DocumentMeta & { dryRun: boolean },
+): Record<string, unknown> {
   return {
     version: 1,
     kind: 'rollback',
@@ -131,7 +146,8 @@ export function rollbackToDocument(preview: RollbackPreview, result: RollbackRes
     force: preview.force,
     plan: toSnakeKeys(preview.plan.steps),
     planned: preview.counts,
-    change_set: result && result.changeSetId !== null ? { id: result.changeSetId, status: result.status, interrupted: result.interrupted } : null,
+    change_set:
+      result && result.changeSetId !== null ? { id: result.changeSetId, status: result.status, interrupted: result.interrupted } : null,
     results: toSnakeKeys(result?.results ?? []),
     counts: result && result.changeSetId !== null ? result.counts : null,
   };

@@ -141,7 +141,8 @@ export function buildAssessDocument(report: AssessReport) {
     org: report.org,
     generated_at: report.generatedAt,
     tool_version: report.toolVersion,
-    policy: report.policy.kind === 'file' ? { source: 'file' as const, path: report.policy.label } : { source: 'builtin' as const, path: null },
+    policy:
+      report.policy.kind === 'file' ? { source: 'file' as const, path: report.policy.label } : { source: 'builtin' as const, path: null },
     filters: { repos: report.filters.repos, tier: report.filters.tier },
     fail_on: report.failOn,
     reader: report.readerKind,
@@ -195,7 +196,10 @@ export function renderAssessMarkdown(report: AssessReport): string {
   if (incomplete.repos > 0) {
     const head = `Not fully assessed: ${incomplete.repos} of ${report.summary.repos} repositories`;
     out += `\n**${head}** (exit ${report.exitCode}; unknown is never compliant)\n\n`;
-    out += toMarkdown(NOT_ASSESSED_COLUMNS, incomplete.groups.flatMap((g) => g.repos.map((repo) => ({ repo, needs: g.needs }))));
+    out += toMarkdown(
+      NOT_ASSESSED_COLUMNS,
+      incomplete.groups.flatMap((g) => g.repos.map((repo) => ({ repo, needs: g.needs }))),
+    );
   }
   return out;
 }
@@ -302,9 +306,21 @@ export function layoutGrid<R>(
     wordWrap: false,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(gap),
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: ' '.repeat(gap),
     },
   };
   const pad = ' '.repeat(indent);
@@ -316,10 +332,12 @@ export function layoutGrid<R>(
   for (let start = 0; start === 0 || start < rows.length; start += GRID_CHUNK) {
     const table = new Table(tableOptions);
     for (let r = start; r < Math.min(rows.length, start + GRID_CHUNK); r++) {
-      table.push(cells[r]!.map((text, i) => {
-        const style = columns[i]!.style;
-        return style && !text.includes('\n') ? style(rows[r]!, text) : text;
-      }));
+      table.push(
+        cells[r]!.map((text, i) => {
+          const style = columns[i]!.style;
+          return style && !text.includes('\n') ? style(rows[r]!, text) : text;
+        }),
+      );
     }
     const drawn = table
       .toString()
@@ -338,7 +356,11 @@ export function layoutGrid<R>(
 }
 
 /** {@link layoutGrid} as one block of text. */
-export function renderGrid<R>(columns: GridColumn<R>[], rows: readonly R[], options: { width: number; indent?: number; palette?: Palette }): string {
+export function renderGrid<R>(
+  columns: GridColumn<R>[],
+  rows: readonly R[],
+  options: { width: number; indent?: number; palette?: Palette },
+): string {
   const { header, rows: body } = layoutGrid(columns, rows, options);
   return `${[header, ...body].join('\n')}\n`;
 }

@@ -81,7 +81,8 @@ export function buildClassifyDocument(report: ClassifyReport) {
     org: report.org,
     generated_at: report.generatedAt,
     tool_version: report.toolVersion,
-    policy: report.policy.kind === 'file' ? { source: 'file' as const, path: report.policy.label } : { source: 'builtin' as const, path: null },
+    policy:
+      report.policy.kind === 'file' ? { source: 'file' as const, path: report.policy.label } : { source: 'builtin' as const, path: null },
     repos: report.repos.map(repoRecord),
     summary: {
       repos: s.repos,
@@ -143,8 +144,17 @@ export function renderClassifyTable(report: ClassifyReport, options: ClassifyVie
   if (listed.length > 0) {
     const columns: GridColumn<ClassifiedRepo>[] = [
       { header: 'REPOSITORY', value: (r) => r.name, min: 12 },
-      { header: 'TIER', value: (r) => (r.status === 'classified' ? r.classification.tier : 'error'), min: 8, style: (r, t) => (r.status === 'error' ? p.bad(t) : t) },
-      { header: 'EVIDENCE', value: (r) => (r.status === 'error' ? '-' : EVIDENCE_LABEL[r.classification.evidence?.kind ?? 'default']), fixed: true },
+      {
+        header: 'TIER',
+        value: (r) => (r.status === 'classified' ? r.classification.tier : 'error'),
+        min: 8,
+        style: (r, t) => (r.status === 'error' ? p.bad(t) : t),
+      },
+      {
+        header: 'EVIDENCE',
+        value: (r) => (r.status === 'error' ? '-' : EVIDENCE_LABEL[r.classification.evidence?.kind ?? 'default']),
+        fixed: true,
+      },
     ];
     const grid = layoutGrid(columns, listed, { width, palette: p });
     let out = `${grid.header}\n`;
@@ -160,7 +170,8 @@ export function renderClassifyTable(report: ClassifyReport, options: ClassifyVie
   const skipped = report.repos.filter((r) => r.status === 'skipped');
   if (skipped.length > 0) {
     let out = `${p.heading(`Skipped (${skipped.length})`)}\n`;
-    for (const r of skipped) out += `${indentLines(sanitizeForTerminal(`${r.name}: ${r.classification.reason}`), width, '- ').replace(/\n- /g, '\n  ')}\n`;
+    for (const r of skipped)
+      out += `${indentLines(sanitizeForTerminal(`${r.name}: ${r.classification.reason}`), width, '- ').replace(/\n- /g, '\n  ')}\n`;
     sections.push(out);
   }
 
@@ -177,7 +188,12 @@ export function renderClassifyTable(report: ClassifyReport, options: ClassifyVie
         { header: 'REPOSITORY', value: (c) => c.name, min: 12 },
         { header: 'FROM', value: (c) => c.from ?? '(unset)', min: 7 },
         { header: 'TO', value: (c) => c.to, min: 8 },
-        { header: 'STATUS', value: (c) => c.status, fixed: true, style: (c, t) => (c.status === 'verified' ? p.good(t) : c.status === 'failed' ? p.bad(t) : t) },
+        {
+          header: 'STATUS',
+          value: (c) => c.status,
+          fixed: true,
+          style: (c, t) => (c.status === 'verified' ? p.good(t) : c.status === 'failed' ? p.bad(t) : t),
+        },
       ];
       out += renderGrid(columns, changes, { width, palette: p });
       for (const c of changes.filter((x) => x.error)) out += `${indentLines(sanitizeForTerminal(`${c.name}: ${c.error}`), width, '  ')}\n`;

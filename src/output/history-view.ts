@@ -43,14 +43,20 @@ export function historyLines(entries: HistoryEntry[]): string[] {
     const org = sanitizeForTerminal(e.run.org ?? '');
     const who = sanitizeForTerminal(e.run.actor ?? 'unknown');
     if (e.changeSets.length === 0) {
-      lines.push(`run ${e.run.id}  ${shortTime(e.run.startedAt)} UTC  ${e.run.kind} ${org}  by ${who}  ${e.run.status} — no changes${args ? ` (${args})` : ''}${onHost(e.run.apiHost)}`);
+      lines.push(
+        `run ${e.run.id}  ${shortTime(e.run.startedAt)} UTC  ${e.run.kind} ${org}  by ${who}  ${e.run.status} — no changes${args ? ` (${args})` : ''}${onHost(e.run.apiHost)}`,
+      );
       continue;
     }
     for (const cs of e.changeSets) {
       const kind = cs.parentChangeSetId !== null ? `${cs.kind} of ${cs.parentChangeSetId}` : cs.kind;
       const undone = cs.rolledBackBy.length > 0 ? ` — rolled back by ${cs.rolledBackBy.join(', ')}` : '';
-      lines.push(`change set ${cs.id}  ${shortTime(cs.createdAt)} UTC  ${kind}  by ${sanitizeForTerminal(cs.actor)}  ${cs.status}${undone}`);
-      lines.push(`  ${org}${args ? ` (${args})` : ''}: ${countsText(cs.counts)} in ${cs.repos.length} repositor${cs.repos.length === 1 ? 'y' : 'ies'} (run ${e.run.id}${onHost(cs.apiHost ?? e.run.apiHost)})`);
+      lines.push(
+        `change set ${cs.id}  ${shortTime(cs.createdAt)} UTC  ${kind}  by ${sanitizeForTerminal(cs.actor)}  ${cs.status}${undone}`,
+      );
+      lines.push(
+        `  ${org}${args ? ` (${args})` : ''}: ${countsText(cs.counts)} in ${cs.repos.length} repositor${cs.repos.length === 1 ? 'y' : 'ies'} (run ${e.run.id}${onHost(cs.apiHost ?? e.run.apiHost)})`,
+      );
     }
   }
   return lines;
@@ -109,7 +115,14 @@ export function snapshotToDocument(view: SnapshotView): string {
     id: c.id,
     change_set_id: c.changeSetId,
     change_set: view.changeSet
-      ? { id: view.changeSet.id, kind: view.changeSet.kind, status: view.changeSet.status, actor: view.changeSet.actor, org: view.changeSet.org, parent_change_set_id: view.changeSet.parentChangeSetId }
+      ? {
+          id: view.changeSet.id,
+          kind: view.changeSet.kind,
+          status: view.changeSet.status,
+          actor: view.changeSet.actor,
+          org: view.changeSet.org,
+          parent_change_set_id: view.changeSet.parentChangeSetId,
+        }
       : null,
     seq: c.seq,
     repo: c.repo,
@@ -128,6 +141,13 @@ export function snapshotToDocument(view: SnapshotView): string {
     restored_by: view.restoredBy,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
-    audit: view.audit.map((a) => ({ seq: a.seq, ts: a.ts, action: a.action, actor: a.actor, digests: toSnakeKeys(a.digests), hash: a.hash })),
+    audit: view.audit.map((a) => ({
+      seq: a.seq,
+      ts: a.ts,
+      action: a.action,
+      actor: a.actor,
+      digests: toSnakeKeys(a.digests),
+      hash: a.hash,
+    })),
   });
 }

@@ -48,11 +48,7 @@ export class SecretRedactor {
   }
 }
 
-export function createLogger(options: {
-  level: LogLevel;
-  write?: (line: string) => void;
-  redactor?: SecretRedactor;
-}): Logger {
+export function createLogger(options: { level: LogLevel; write?: (line: string) => void; redactor?: SecretRedactor }): Logger {
   const redactor = options.redactor ?? new SecretRedactor();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const emit = (message: string) => write(`${redactor.redact(message).split('\n').map(sanitizeForTerminal).join('\n')}\n`);

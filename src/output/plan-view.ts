@@ -67,7 +67,9 @@ export function renderPlanText(org: string, plan: Plan, options: { color: boolea
   const lines: string[] = [];
   const repoCount = plan.repos.length;
   if (s.steps === 0) {
-    lines.push(`Plan for ${sanitizeForTerminal(org)}${scopeText(plan)}: no changes — ${repoCount} repositor${repoCount === 1 ? 'y' : 'ies'} in scope, nothing to write.`);
+    lines.push(
+      `Plan for ${sanitizeForTerminal(org)}${scopeText(plan)}: no changes — ${repoCount} repositor${repoCount === 1 ? 'y' : 'ies'} in scope, nothing to write.`,
+    );
   } else {
     lines.push(
       `Plan for ${sanitizeForTerminal(org)}${scopeText(plan)}: ${s.steps} write${s.steps === 1 ? '' : 's'} in ${s.repos} of ${repoCount} repositor${repoCount === 1 ? 'y' : 'ies'} ` +
@@ -86,12 +88,17 @@ export function renderPlanText(org: string, plan: Plan, options: { color: boolea
   if (plan.skipped.length > 0) {
     lines.push('', `Not planned (${plan.skipped.length}):`);
     for (const k of plan.skipped) {
-      lines.push(`  ${sanitizeForTerminal(k.repo)}${k.target ? ` ${sanitizeForTerminal(k.target)}` : ''}: ${sanitizeForTerminal(k.reason)}`);
+      lines.push(
+        `  ${sanitizeForTerminal(k.repo)}${k.target ? ` ${sanitizeForTerminal(k.target)}` : ''}: ${sanitizeForTerminal(k.reason)}`,
+      );
     }
   }
   if (plan.notes.length > 0) {
     lines.push('', 'Notes:');
-    for (const n of plan.notes) lines.push(`  ${sanitizeForTerminal(n.repo)}${n.target ? ` ${sanitizeForTerminal(n.target)}` : ''}: ${sanitizeForTerminal(n.message)}`);
+    for (const n of plan.notes)
+      lines.push(
+        `  ${sanitizeForTerminal(n.repo)}${n.target ? ` ${sanitizeForTerminal(n.target)}` : ''}: ${sanitizeForTerminal(n.message)}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -29,7 +29,9 @@ export function renderSandboxStatus(status: SandboxStatus, format: OutputFormat,
   }
   const lines: string[] = [];
   lines.push(`sandbox API ${status.apiUrl}, signed in as ${sanitizeForTerminal(status.viewer.login)}`);
-  lines.push(`state file ${status.stateFile}${status.stateFileModified ? ` (changed ${status.stateFileModified})` : ' (fresh from fixtures)'}`);
+  lines.push(
+    `state file ${status.stateFile}${status.stateFileModified ? ` (changed ${status.stateFileModified})` : ' (fresh from fixtures)'}`,
+  );
   lines.push(`rate limit ${status.rateLimit.remaining}/${status.rateLimit.limit} requests left this hour`);
   lines.push('');
   for (const org of status.orgs) {

@@ -39,7 +39,10 @@ export function sanitizeCsvCell(value: unknown): string {
 export function sanitizeMarkdownCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return sanitizeForTerminal(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([`*_<>[\]])/g, '\\$1');
+  return sanitizeForTerminal(text)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/([`*_<>[\]])/g, '\\$1');
 }
 
 /**

@@ -27,9 +27,21 @@ export function renderTable<R>(columns: Column<R>[], rows: R[], options: TableOp
     wrapOnWordBoundary: true,
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: ' ',
     },
   });
   const style = options.style;
@@ -37,7 +49,11 @@ export function renderTable<R>(columns: Column<R>[], rows: R[], options: TableOp
     table.push(row.map((text, i) => (style ? style(columns[i]!.key, text) : text)));
   }
   // cli-table3 pads the last column; trailing spaces are noise in logs and diffs.
-  return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+  return `${table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')}\n`;
 }
 
 function longestLine(text: string): number {

@@ -22,7 +22,15 @@ import { withMutatingRun, type MutatingRunDeps } from '../engine/mutating-run.js
 import type { GitHubGateway } from '../github/gateway.js';
 import type { Logger } from '../output/logger.js';
 import type { ChangeSetRecord, FinishedChangeSetStatus, LockHandle, Store } from '../store/types.js';
-import { createPlan, unenforcedRepos, warnUnenforced, type PlanDeps, type PlanRequest, type PlanResult, type UnenforcedRepo } from './plan.js';
+import {
+  createPlan,
+  unenforcedRepos,
+  warnUnenforced,
+  type PlanDeps,
+  type PlanRequest,
+  type PlanResult,
+  type UnenforcedRepo,
+} from './plan.js';
 
 export type StepStatus = 'verified' | 'failed' | 'unchanged' | 'not_attempted' | 'pending';
 
@@ -58,14 +66,26 @@ export function toPlannedChanges(plan: Plan): PlannedChange[] {
 
 function toStepResult(step: PlanStep, r: ChangeResult): StepResult {
   // A tier plan only tightens: the engine's restore statuses cannot occur here.
-  const status: StepStatus = r.status === 'verified' || r.status === 'failed' || r.status === 'unchanged' || r.status === 'pending' ? r.status : 'not_attempted';
+  const status: StepStatus =
+    r.status === 'verified' || r.status === 'failed' || r.status === 'unchanged' || r.status === 'pending' ? r.status : 'not_attempted';
   const error =
     r.status === 'not_attempted' && r.error !== null
-      ? r.error.replace(/^an earlier change of /, 'an earlier step of ').replace(/^interrupted before this change$/, 'interrupted before this step')
+      ? r.error
+          .replace(/^an earlier change of /, 'an earlier step of ')
+          .replace(/^interrupted before this change$/, 'interrupted before this step')
       : r.status === 'pending'
         ? 'interrupted during this step'
         : r.error;
-  return { stepId: step.id, repo: step.repo, kind: step.kind, target: step.target, status, changeId: r.changeId, changes: r.changes, error };
+  return {
+    stepId: step.id,
+    repo: step.repo,
+    kind: step.kind,
+    target: step.target,
+    status,
+    changeId: r.changeId,
+    changes: r.changes,
+    error,
+  };
 }
 
 export interface ApplyExecutorDeps {
@@ -79,7 +99,12 @@ export interface ApplyExecutorDeps {
 }
 
 /** Run the plan's steps into the (created, `planned`) change set. `repos`: each planned repository's listing. */
-export async function applyPlan(deps: ApplyExecutorDeps, plan: Plan, changeSet: ChangeSetRecord, repos: ReadonlyMap<string, RepoInfo>): Promise<ApplyResult> {
+export async function applyPlan(
+  deps: ApplyExecutorDeps,
+  plan: Plan,
+  changeSet: ChangeSetRecord,
+  repos: ReadonlyMap<string, RepoInfo>,
+): Promise<ApplyResult> {
   const stepsById = new Map(plan.steps.map((s) => [s.id, s]));
   const executor: ExecutorDeps = {
     gateway: deps.gateway,
@@ -141,13 +166,24 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
     await deps.showPlan(plan);
     const unenforced = unenforcedRepos(plan);
     warnUnenforced(deps.logger, unenforced);
-    return { plan, apply: null, declined: false, runId: null, unenforced, exitCode: unenforced.length > 0 ? ExitCode.Partial : ExitCode.Ok };
+    return {
+      plan,
+      apply: null,
+      declined: false,
+      runId: null,
+      unenforced,
+      exitCode: unenforced.length > 0 ? ExitCode.Partial : ExitCode.Ok,
+    };
   }
   const { store } = deps;
   if (!store) throw new Error('internal: apply needs the store');
   return withMutatingRun(
     { ...deps, store },
-    { kind: 'apply', org: request.org, args: { tier: request.tier ?? null, phase: request.phase ?? null, repos: request.repos ?? [], yes: request.yes } },
+    {
+      kind: 'apply',
+      org: request.org,
+      args: { tier: request.tier ?? null, phase: request.phase ?? null, repos: request.repos ?? [], yes: request.yes },
+    },
     async (run) => {
       const plan = await createPlan(deps, request);
       await deps.showPlan(plan);
@@ -159,7 +195,11 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
         declined: extra.declined === true,
         runId: run.run.id,
         unenforced,
-        exitCode: apply?.interrupted ? ExitCode.Interrupted : (apply && apply.counts.failed + apply.counts.not_attempted + apply.counts.pending > 0) || partial ? ExitCode.Partial : ExitCode.Ok,
+        exitCode: apply?.interrupted
+          ? ExitCode.Interrupted
+          : (apply && apply.counts.failed + apply.counts.not_attempted + apply.counts.pending > 0) || partial
+            ? ExitCode.Partial
+            : ExitCode.Ok,
       });
       if (plan.plan.steps.length === 0) {
         warnUnenforced(deps.logger, unenforced);
@@ -176,13 +216,28 @@ export async function runApply(deps: RunApplyDeps, request: RunApplyRequest): Pr
       });
       const repos = new Map(plan.evaluations.map((e) => [e.live.repo.fullName, e.live.repo]));
       const result = await applyPlan(
-        { gateway: deps.gateway, store, lock: run.lock, logger: deps.logger, ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.onStep ? { onStep: deps.onStep } : {}) },
+        {
+          gateway: deps.gateway,
+          store,
+          lock: run.lock,
+          logger: deps.logger,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          ...(deps.onStep ? { onStep: deps.onStep } : {}),
+        },
         plan.plan,
         changeSet,
         repos,
       );
       warnUnenforced(deps.logger, unenforced);
-      const status = result.interrupted ? 'interrupted' : result.status === 'completed' ? (partial ? 'partial' : 'succeeded') : result.status === 'failed' ? 'failed' : 'partial';
+      const status = result.interrupted
+        ? 'interrupted'
+        : result.status === 'completed'
+          ? partial
+            ? 'partial'
+            : 'succeeded'
+          : result.status === 'failed'
+            ? 'failed'
+            : 'partial';
       return {
         value: done(result),
         status,

@@ -331,7 +331,8 @@ function shown(value: string): string {
 /** `--org`, required and a valid login; UsageError otherwise (nothing reaches the API). */
 export function parseOrgOption(org: string | undefined): string {
   if (org === undefined || org.trim() === '') throw new UsageError('--org is required (the organization login, e.g. --org acme)');
-  if (!ORG_LOGIN.test(org)) throw new UsageError(`--org must be an organization login (letters, digits, single hyphens); got ${shown(org)}`);
+  if (!ORG_LOGIN.test(org))
+    throw new UsageError(`--org must be an organization login (letters, digits, single hyphens); got ${shown(org)}`);
   return org;
 }
 
@@ -360,6 +361,7 @@ export function parseRepoOptions(org: string, repos: readonly string[] | undefin
 export function parseConcurrencyOption(value: string | undefined, fallback = 8): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError(`--concurrency must be a whole number from 1 to 32; got ${shown(value)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 32)
+    throw new UsageError(`--concurrency must be a whole number from 1 to 32; got ${shown(value)}`);
   return n;
 }

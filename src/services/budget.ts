@@ -126,10 +126,22 @@ interface Shortfall {
 function shortfalls(estimate: ReadEstimate, rate: RateLimitStatus): Shortfall[] {
   const out: Shortfall[] = [];
   if (estimate.graphqlPoints > rate.graphql.remaining) {
-    out.push({ resource: 'graphql', need: estimate.graphqlPoints, remaining: rate.graphql.remaining, limit: rate.graphql.limit, resetAt: rate.graphql.resetAt });
+    out.push({
+      resource: 'graphql',
+      need: estimate.graphqlPoints,
+      remaining: rate.graphql.remaining,
+      limit: rate.graphql.limit,
+      resetAt: rate.graphql.resetAt,
+    });
   }
   if (estimate.restRequests > rate.core.remaining) {
-    out.push({ resource: 'core', need: estimate.restRequests, remaining: rate.core.remaining, limit: rate.core.limit, resetAt: rate.core.resetAt });
+    out.push({
+      resource: 'core',
+      need: estimate.restRequests,
+      remaining: rate.core.remaining,
+      limit: rate.core.limit,
+      resetAt: rate.core.resetAt,
+    });
   }
   return out;
 }
@@ -160,7 +172,12 @@ export async function checkReadBudget(deps: BudgetCheckDeps, request: BudgetChec
     if (estimate.requests + spent > max) {
       throw new BudgetExceededError(
         `reading ${request.org} (${repositories} repositories) takes about ${estimate.requests + spent} requests, more than --max-requests ${max}; nothing was read`,
-        { hint: request.reader === 'rest' ? 'the batched reader (--reader graphql) needs far fewer' : 'raise --max-requests, or narrow the run with --repo' },
+        {
+          hint:
+            request.reader === 'rest'
+              ? 'the batched reader (--reader graphql) needs far fewer'
+              : 'raise --max-requests, or narrow the run with --repo',
+        },
       );
     }
     if (request.reader === 'graphql') {
@@ -180,22 +197,30 @@ export async function checkReadBudget(deps: BudgetCheckDeps, request: BudgetChec
   const hopeless = short.filter((s) => s.need > s.limit);
   if (hopeless.length > 0) {
     throw new BudgetExceededError(`reading ${request.org} needs more than the token's hourly limit: ${hopeless.map(describe).join('; ')}`, {
-      hint: request.reader === 'rest' ? 'use the batched reader (--reader graphql)' : 'narrow the run with --repo or --tier, or use a GitHub App (higher limits)',
+      hint:
+        request.reader === 'rest'
+          ? 'use the batched reader (--reader graphql)'
+          : 'narrow the run with --repo or --tier, or use a GitHub App (higher limits)',
     });
   }
   if (short.length > 0 && request.waitForRateLimit) {
     const until = Math.max(...short.map((s) => s.resetAt));
     const ms = Math.max(0, until - now()) + 1000;
-    deps.logger?.warn(`rate limit: ${short.map(describe).join('; ')}; waiting ${Math.ceil(ms / 1000)} s for the reset (--wait-for-rate-limit)`);
+    deps.logger?.warn(
+      `rate limit: ${short.map(describe).join('; ')}; waiting ${Math.ceil(ms / 1000)} s for the reset (--wait-for-rate-limit)`,
+    );
     await sleep(ms, deps.signal);
     waitedMs = ms;
     rate = await deps.gateway.getRateLimit();
     short = shortfalls(estimate, rate);
   }
   if (short.length > 0) {
-    throw new BudgetExceededError(`not enough rate limit left to read ${request.org}: ${short.map(describe).join('; ')}; nothing was read`, {
-      hint: 'run again after the reset, or pass --wait-for-rate-limit to wait for it',
-    });
+    throw new BudgetExceededError(
+      `not enough rate limit left to read ${request.org}: ${short.map(describe).join('; ')}; nothing was read`,
+      {
+        hint: 'run again after the reset, or pass --wait-for-rate-limit to wait for it',
+      },
+    );
   }
   return { size, estimate, rateLimit: rate, waitedMs };
 }
@@ -269,7 +294,12 @@ export function parseOrgReadFlags(flags: { reader?: string; maxRequests?: string
  */
 export async function prepareOrgRead(deps: OrgReadDeps, request: OrgReadRequest): Promise<OrgReadSetup> {
   const named = request.repos.length > 0;
-  parseOrgReadFlags({ reader: request.reader, ...(request.maxRequests !== undefined ? { maxRequests: String(request.maxRequests) } : {}), resume: request.resume === true, repos: request.repos });
+  parseOrgReadFlags({
+    reader: request.reader,
+    ...(request.maxRequests !== undefined ? { maxRequests: String(request.maxRequests) } : {}),
+    resume: request.resume === true,
+    repos: request.repos,
+  });
   if (request.resume && !deps.store) throw new UsageError('--resume applies to qms assess');
 
   let resumedFrom: number | null = null;

@@ -143,13 +143,19 @@ export function findResumableRun(store: Store, org: string, kind = 'assess'): Re
   const last = store.runs.list({ kind, limit: 20 }).find((r) => (r.org ?? '').toLowerCase() === org.toLowerCase());
   if (!last) return { run: null, reason: `no earlier ${kind} of ${org} in this store` };
   if (last.status === 'running') {
-    throw new UsageError(`${kind} run ${last.id} of ${org} is still running (pid ${last.pid ?? '?'} on ${last.host ?? '?'}); wait for it or stop it before --resume`);
+    throw new UsageError(
+      `${kind} run ${last.id} of ${org} is still running (pid ${last.pid ?? '?'} on ${last.host ?? '?'}); wait for it or stop it before --resume`,
+    );
   }
   if (last.status === 'succeeded' || last.status === 'partial') {
     return { run: null, reason: `the last ${kind} of ${org} (run ${last.id}) finished` };
   }
   const head = store.checkpoints.get(last.id, PROGRESS_KEY);
-  if (!head) return { run: null, reason: `run ${last.id} (${last.status}) left no checkpoint (read with --reader rest or --repo, or stopped before its first page)` };
+  if (!head)
+    return {
+      run: null,
+      reason: `run ${last.id} (${last.status}) left no checkpoint (read with --reader rest or --repo, or stopped before its first page)`,
+    };
   const counts = store.checkpoints.count(last.id);
   return { run: last, repos: counts[RECORD_STATUS] ?? 0 };
 }

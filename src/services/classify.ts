@@ -88,7 +88,6 @@ export interface ClassifySummary {
   byEvidence: Record<string, number>;
 }
 
-
 /** Read and classify (no protection reads). Repositories in name order. */
 export async function classifyOrg(deps: ClassifyDeps, request: ClassifyRequest): Promise<ClassifiedRepo[]> {
   const out: ClassifiedRepo[] = [];
@@ -191,7 +190,13 @@ export interface PropertyRunResult {
 export function toPlannedPropertyChanges(org: string, plan: PropertyPlan): PlannedChange[] {
   // Same value, same request: ordered by target value so the executor batches them (≤30 a PATCH).
   const ordered = [...plan.changes].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
-  return ordered.map((c, i) => ({ id: i + 1, kind: 'custom_property', repo: `${org}/${c.name}`, key: TIER_PROPERTY, intent: { mode: 'set', value: c.to } }));
+  return ordered.map((c, i) => ({
+    id: i + 1,
+    kind: 'custom_property',
+    repo: `${org}/${c.name}`,
+    key: TIER_PROPERTY,
+    intent: { mode: 'set', value: c.to },
+  }));
 }
 
 /** The property plan run through the change engine inside a mutating run. */
@@ -254,10 +259,20 @@ export async function runPropertyWrites(
   return withMutatingRun<PropertyRunResult>(deps, { ...PROPERTY_RUN, org }, async (run) => {
     const repos = await classify();
     const plan = planPropertyWrites(repos);
-    if (plan.changes.length === 0) return { value: { repos, plan, result: null, declined: false }, status: 'succeeded', summary: { changes: 0 } };
-    if (!(await confirm(plan))) return { value: { repos, plan, result: null, declined: true }, status: 'succeeded', summary: { changes: plan.changes.length, declined: true } };
+    if (plan.changes.length === 0)
+      return { value: { repos, plan, result: null, declined: false }, status: 'succeeded', summary: { changes: 0 } };
+    if (!(await confirm(plan)))
+      return {
+        value: { repos, plan, result: null, declined: true },
+        status: 'succeeded',
+        summary: { changes: plan.changes.length, declined: true },
+      };
     const result = await executePropertyPlan(deps, run, org, plan);
-    return { value: { repos, plan, result, declined: false }, status: runStatusOf(result), summary: { changeSetId: result.changeSetId, status: result.status } };
+    return {
+      value: { repos, plan, result, declined: false },
+      status: runStatusOf(result),
+      summary: { changeSetId: result.changeSetId, status: result.status },
+    };
   });
 }
 

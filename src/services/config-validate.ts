@@ -54,7 +54,17 @@ export interface ValidateConfigResult {
 /** Label used when no policy file exists and the built-in defaults are in use. */
 export const BUILTIN_LABEL = '(built-in defaults)';
 
-const POLICY_KEYS = ['version', 'default_tier', 'tiers', 'classification', 'pilot_repositories', 'roles', 'bypass_levels', 'review_assignment', 'global_policies'];
+const POLICY_KEYS = [
+  'version',
+  'default_tier',
+  'tiers',
+  'classification',
+  'pilot_repositories',
+  'roles',
+  'bypass_levels',
+  'review_assignment',
+  'global_policies',
+];
 
 /** Kind from the file name alone, or undefined. */
 export function kindFromName(file: string): ConfigFileKind | undefined {

@@ -47,9 +47,7 @@ export type BranchTargetsResolver = (live: RepoLiveState) => ReadTargets | null;
 
 /** The repo config as src/config parses it, checked against this policy's tiers. */
 export function parseLiveRepoConfig(live: RepoLiveState, policy: QmsPolicy): ParsedRepoConfig {
-  return toParsedRepoConfig(live.repoConfigFile, (text, path) =>
-    parseRepoConfig(text, path, { policy, repository: live.repo.fullName }),
-  );
+  return toParsedRepoConfig(live.repoConfigFile, (text, path) => parseRepoConfig(text, path, { policy, repository: live.repo.fullName }));
 }
 
 /**
@@ -86,7 +84,9 @@ export function evaluateLiveState(live: RepoLiveState, policy: QmsPolicy): RepoE
  */
 export function createBranchTargetsResolver(policy: QmsPolicy, options: { tier?: string } = {}): BranchTargetsResolver {
   const wanted = options.tier === undefined ? undefined : resolveTierOption(policy, options.tier);
-  const codeOwners = Object.values(policy.tiers).some((t) => t.branches.some((b) => b.protection.requiredReviews?.requireCodeOwnerReviews === true));
+  const codeOwners = Object.values(policy.tiers).some((t) =>
+    t.branches.some((b) => b.protection.requiredReviews?.requireCodeOwnerReviews === true),
+  );
   return (live) => {
     const repoConfig = parseLiveRepoConfig(live, policy);
     const classification = classifyRepo(live, policy, repoConfig);

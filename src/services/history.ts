@@ -87,13 +87,18 @@ function describeRun(run: RunRecord): HistoryEntry['run'] {
 /** Runs (newest first) with the change sets each created. */
 export function listHistory(store: Store, options: HistoryOptions = {}): HistoryEntry[] {
   const limit = options.limit ?? 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000; got ${String(options.limit)}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--limit must be a whole number from 1 to 10000; got ${String(options.limit)}`);
   const kinds = options.kinds ?? MUTATING_KINDS;
   const runs: RunRecord[] = [];
   let beforeId: number | undefined;
   // Page through runs until `limit` of the wanted kinds are found (assess runs are frequent).
   for (;;) {
-    const page = store.runs.list({ ...(options.org ? { org: options.org } : {}), limit: 200, ...(beforeId !== undefined ? { beforeId } : {}) });
+    const page = store.runs.list({
+      ...(options.org ? { org: options.org } : {}),
+      limit: 200,
+      ...(beforeId !== undefined ? { beforeId } : {}),
+    });
     for (const r of page) {
       if (kinds.includes(r.kind)) runs.push(r);
       if (runs.length >= limit) break;
@@ -106,7 +111,11 @@ export function listHistory(store: Store, options: HistoryOptions = {}): History
   const oldestRun = runs.length > 0 ? runs[runs.length - 1]!.id : 0;
   let setBefore: number | undefined;
   for (;;) {
-    const sets = store.changeSets.list({ ...(options.org ? { org: options.org } : {}), limit: 200, ...(setBefore !== undefined ? { beforeId: setBefore } : {}) });
+    const sets = store.changeSets.list({
+      ...(options.org ? { org: options.org } : {}),
+      limit: 200,
+      ...(setBefore !== undefined ? { beforeId: setBefore } : {}),
+    });
     for (const s of sets) if (s.runId >= oldestRun) byRun.set(s.runId, [...(byRun.get(s.runId) ?? []), s]);
     if (sets.length < 200 || sets[sets.length - 1]!.runId < oldestRun) break;
     setBefore = sets[sets.length - 1]!.id;
@@ -137,7 +146,10 @@ export interface SnapshotView {
 export function showSnapshot(store: Store, id: number): SnapshotView {
   if (!Number.isInteger(id) || id < 1) throw new UsageError(`snapshot id must be a positive whole number; got ${String(id)}`);
   const change = store.changeSets.getChange(id);
-  if (!change) throw new UsageError(`no snapshot ${id} in ${store.path}`, { hint: 'qms history --json lists change sets; a snapshot id is a change id' });
+  if (!change)
+    throw new UsageError(`no snapshot ${id} in ${store.path}`, {
+      hint: 'qms history --json lists change sets; a snapshot id is a change id',
+    });
   const audit: AuditDigest[] = [];
   const target = describeChangeTarget(change);
   for (const e of store.audit.iterate({ target })) {

@@ -75,7 +75,12 @@ export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<
     const pilots = pilotNames(deps.policy, request.org);
     repos = repos ? repos.filter((r) => pilots.some((p) => p.toLowerCase() === r.toLowerCase())) : pilots;
     if (repos.length === 0) {
-      const plan = buildPlan([], { pilotRepositories: deps.policy.pilotRepositories, tiers: deps.policy.tiers, phase: 'pilot', ...(tier ? { tier } : {}) });
+      const plan = buildPlan([], {
+        pilotRepositories: deps.policy.pilotRepositories,
+        tiers: deps.policy.tiers,
+        phase: 'pilot',
+        ...(tier ? { tier } : {}),
+      });
       deps.logger.warn(`the policy names no pilot repository in ${request.org}${request.repos ? ' among --repo' : ''}`);
       return { org: request.org, plan, evaluations: [] };
     }
@@ -113,7 +118,6 @@ export async function createPlan(deps: PlanDeps, request: PlanRequest): Promise<
   return { org: request.org, plan, evaluations };
 }
 
-
 export interface UnenforcedRepo {
   repo: string;
   reason: string;
@@ -134,7 +138,13 @@ export function unenforcedRepos(plan: PlanResult): UnenforcedRepo[] {
     if (status === 'error' && (inScope.has(repo) || e.classification.tier === null)) {
       out.push({ repo, reason: `could not be read: ${e.live.readError ?? 'the read failed'}` });
     } else if (inScope.has(repo) && (status === 'unknown' || (status === 'assessed' && e.live.access !== 'admin'))) {
-      out.push({ repo, reason: e.live.access !== 'admin' ? 'the token is not admin on it (classic protection needs administration: write)' : `protection not fully visible: ${e.assessment.reason}` });
+      out.push({
+        repo,
+        reason:
+          e.live.access !== 'admin'
+            ? 'the token is not admin on it (classic protection needs administration: write)'
+            : `protection not fully visible: ${e.assessment.reason}`,
+      });
     }
   }
   return out;
@@ -143,10 +153,17 @@ export function unenforcedRepos(plan: PlanResult): UnenforcedRepo[] {
 export function warnUnenforced(logger: Logger, unenforced: readonly UnenforcedRepo[]): void {
   if (unenforced.length === 0) return;
   const n = unenforced.length;
-  const names = unenforced.slice(0, 10).map((u) => u.repo).join(', ');
+  const names = unenforced
+    .slice(0, 10)
+    .map((u) => u.repo)
+    .join(', ');
   const more = n > 10 ? ` and ${n - 10} more` : '';
   const notAdmin = unenforced.filter((u) => u.reason.startsWith('the token is not admin')).length;
-  const why = notAdmin === n ? 'the token cannot administer them (administration: write)' : notAdmin > 0 ? 'they could not be read or the token cannot administer them' : 'they could not be read or fully seen';
+  const why =
+    notAdmin === n
+      ? 'the token cannot administer them (administration: write)'
+      : notAdmin > 0
+        ? 'they could not be read or the token cannot administer them'
+        : 'they could not be read or fully seen';
   logger.warn(`${n} repositor${n === 1 ? 'y was' : 'ies were'} not enforced because ${why}: ${names}${more} (exit 4)`);
 }
-

@@ -93,7 +93,8 @@ export interface RollbackPreview {
   force: boolean;
 }
 
-export type RollbackStepStatus = 'restored' | 'already_restored' | 'skipped_drift' | 'failed' | 'nothing_to_undo' | 'unsupported' | 'not_attempted' | 'pending';
+export type RollbackStepStatus =
+  'restored' | 'already_restored' | 'skipped_drift' | 'failed' | 'nothing_to_undo' | 'unsupported' | 'not_attempted' | 'pending';
 
 export interface RollbackStepResult {
   changeId: number;
@@ -122,12 +123,23 @@ export interface RollbackResult {
 }
 
 function emptyCounts(): Record<RollbackStepStatus, number> {
-  return { restored: 0, already_restored: 0, skipped_drift: 0, failed: 0, nothing_to_undo: 0, unsupported: 0, not_attempted: 0, pending: 0 };
+  return {
+    restored: 0,
+    already_restored: 0,
+    skipped_drift: 0,
+    failed: 0,
+    nothing_to_undo: 0,
+    unsupported: 0,
+    not_attempted: 0,
+    pending: 0,
+  };
 }
 
 function commandOf(run: RunRecord | null): string | null {
   const args = run?.args;
-  return args !== null && typeof args === 'object' && typeof (args as Record<string, unknown>)['command'] === 'string' ? ((args as Record<string, unknown>)['command'] as string) : null;
+  return args !== null && typeof args === 'object' && typeof (args as Record<string, unknown>)['command'] === 'string'
+    ? ((args as Record<string, unknown>)['command'] as string)
+    : null;
 }
 
 function describeRun(run: RunRecord): string {
@@ -139,7 +151,11 @@ function describeRun(run: RunRecord): string {
  * The change set a request names. UsageError when there is none, when the last run
  * made no change, or when the set was written to another GitHub.
  */
-export function selectChangeSet(store: Store, request: Pick<RollbackRequest, 'changeSetId' | 'last' | 'org'>, apiHost: string): RollbackTarget {
+export function selectChangeSet(
+  store: Store,
+  request: Pick<RollbackRequest, 'changeSetId' | 'last' | 'org'>,
+  apiHost: string,
+): RollbackTarget {
   if (request.changeSetId !== undefined && request.last) throw new UsageError('give a change set id or --last, not both');
   let target: RollbackTarget;
   if (request.changeSetId !== undefined) {
@@ -150,7 +166,8 @@ export function selectChangeSet(store: Store, request: Pick<RollbackRequest, 'ch
   } else {
     if (!request.last) throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
     const run = store.runs.latest({ kinds: UNDOABLE_RUN_KINDS, ...(request.org ? { org: request.org } : {}) });
-    if (!run) throw new UsageError(`no run that changed GitHub${request.org ? ` for ${request.org}` : ''} in ${store.path}: nothing to roll back`);
+    if (!run)
+      throw new UsageError(`no run that changed GitHub${request.org ? ` for ${request.org}` : ''} in ${store.path}: nothing to roll back`);
     const set = store.changeSets.latest({ runId: run.id });
     if (!set) {
       throw new UsageError(`the last run made no change, so there is nothing to roll back: ${describeRun(run)}`, {
@@ -161,9 +178,12 @@ export function selectChangeSet(store: Store, request: Pick<RollbackRequest, 'ch
   }
   const setHost = target.changeSet.apiHost;
   if (setHost !== null && setHost !== apiHost) {
-    throw new UsageError(`change set ${target.changeSet.id} was written to ${setHost}, not to ${apiHost}: rollback restores a change set only on the GitHub it changed`, {
-      hint: setHost === 'sandbox' ? 'run it with --sandbox' : `run it with --api-url ${setHost}`,
-    });
+    throw new UsageError(
+      `change set ${target.changeSet.id} was written to ${setHost}, not to ${apiHost}: rollback restores a change set only on the GitHub it changed`,
+      {
+        hint: setHost === 'sandbox' ? 'run it with --sandbox' : `run it with --api-url ${setHost}`,
+      },
+    );
   }
   return target;
 }
@@ -241,7 +261,8 @@ async function prepareRollback(deps: RollbackDeps, request: RollbackRequest): Pr
   }
   deps.announce?.(target);
   const org = set.org ?? '';
-  const repoFilter = request.repos && request.repos.length > 0 ? request.repos.map((n) => (n.includes('/') ? n : `${org}/${n}`).toLowerCase()) : null;
+  const repoFilter =
+    request.repos && request.repos.length > 0 ? request.repos.map((n) => (n.includes('/') ? n : `${org}/${n}`).toLowerCase()) : null;
   const changes: StoredChange[] = [];
   for (const c of store.changeSets.iterateChanges(set.id)) {
     if (repoFilter && !repoFilter.includes(c.repo.toLowerCase())) continue;
@@ -284,12 +305,22 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
   // which decides whether one of its writes may still be in flight.
   return withMutatingRun(
     deps,
-    { kind: 'rollback', org: request.org ?? null, args: { changeSetId: request.changeSetId ?? null, last: request.last === true, repos: request.repos ?? [], force: request.force } },
+    {
+      kind: 'rollback',
+      org: request.org ?? null,
+      args: { changeSetId: request.changeSetId ?? null, last: request.last === true, repos: request.repos ?? [], force: request.force },
+    },
     async (run) => {
       const { set, changes, lives, preview, repos } = await prepareRollback(deps, request);
-      const actionable = preview.plan.steps.filter((s) => s.decision === 'restore' || s.decision === 'already_restored' || s.decision === 'skip_drift' || s.decision === 'unknown');
+      const actionable = preview.plan.steps.filter(
+        (s) => s.decision === 'restore' || s.decision === 'already_restored' || s.decision === 'skip_drift' || s.decision === 'unknown',
+      );
       if (actionable.length === 0) {
-        return { value: noRollback(preview, preview.counts.unsupported > 0 ? ExitCode.Partial : ExitCode.Ok), status: 'succeeded', summary: { undoes: set.id, nothingToUndo: true } };
+        return {
+          value: noRollback(preview, preview.counts.unsupported > 0 ? ExitCode.Partial : ExitCode.Ok),
+          status: 'succeeded',
+          summary: { undoes: set.id, nothingToUndo: true },
+        };
       }
       const writes = preview.plan.steps.some((s) => s.decision === 'restore' || s.decision === 'unknown');
       if (writes && !request.yes && !(await deps.confirm(preview))) {
@@ -347,16 +378,33 @@ export async function runRollback(deps: RollbackDeps, request: RollbackRequest):
       const results = executed.results.map(toResult);
       for (const r of results) {
         if (r.exactJson === false && r.status === 'restored') {
-          deps.logger.warn(`${r.repo} ${r.targetKey}: restored, but GitHub's JSON differs from the stored before-state in fields outside the protection model`);
+          deps.logger.warn(
+            `${r.repo} ${r.targetKey}: restored, but GitHub's JSON differs from the stored before-state in fields outside the protection model`,
+          );
         }
       }
       const counts = emptyCounts();
       for (const r of results) counts[r.status] += 1;
       const bad = counts.failed + counts.skipped_drift + counts.unsupported + counts.not_attempted + counts.pending;
       const exitCode = executed.interrupted ? ExitCode.Interrupted : bad > 0 ? ExitCode.Partial : ExitCode.Ok;
-      const status = executed.interrupted ? 'interrupted' : executed.status === 'completed' ? 'succeeded' : executed.status === 'failed' ? 'failed' : 'partial';
+      const status = executed.interrupted
+        ? 'interrupted'
+        : executed.status === 'completed'
+          ? 'succeeded'
+          : executed.status === 'failed'
+            ? 'failed'
+            : 'partial';
       return {
-        value: { preview, changeSetId: executed.changeSetId, status: executed.status, interrupted: executed.interrupted, results, counts, declined: false, exitCode },
+        value: {
+          preview,
+          changeSetId: executed.changeSetId,
+          status: executed.status,
+          interrupted: executed.interrupted,
+          results,
+          counts,
+          declined: false,
+          exitCode,
+        },
         status,
         summary: { changeSetId: executed.changeSetId, undoes: set.id, status: executed.status, counts },
       };

@@ -15,15 +15,7 @@ import { StoreStateError } from './errors.js';
 import { fromJsonObjectColumn, toIso, WhereBuilder } from './json-columns.js';
 import { AUDIT_GENESIS_HASH } from './migrations/003-audit-log.js';
 import { PAGE_SIZE, type StoreContext } from './store-context.js';
-import type {
-  AuditChainHead,
-  AuditEvent,
-  AuditEventInput,
-  AuditFilter,
-  AuditLog,
-  AuditPruneResult,
-  AuditVerification,
-} from './types.js';
+import type { AuditChainHead, AuditEvent, AuditEventInput, AuditFilter, AuditLog, AuditPruneResult, AuditVerification } from './types.js';
 
 interface AuditRow {
   seq: number;
@@ -110,7 +102,18 @@ export class SqliteAuditLog implements AuditLog {
           `INSERT INTO audit_events (seq, ts, actor, action, target, run_id, change_set_id, details, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(event.seq, event.ts, event.actor, event.action, event.target, event.runId, event.changeSetId, detailsText, event.prevHash, event.hash);
+        .run(
+          event.seq,
+          event.ts,
+          event.actor,
+          event.action,
+          event.target,
+          event.runId,
+          event.changeSetId,
+          detailsText,
+          event.prevHash,
+          event.hash,
+        );
       return event;
     });
   }
@@ -188,7 +191,10 @@ export class SqliteAuditLog implements AuditLog {
       for (const r of this.ctx.stmt('SELECT * FROM audit_events ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
         count++;
         if (r.seq !== expectedSeq) {
-          return fail(expectedSeq, r.seq > expectedSeq ? `event ${expectedSeq} is missing (next is ${r.seq})` : `seq ${r.seq} out of order`);
+          return fail(
+            expectedSeq,
+            r.seq > expectedSeq ? `event ${expectedSeq} is missing (next is ${r.seq})` : `seq ${r.seq} out of order`,
+          );
         }
         if (r.prev_hash !== expectedPrev) return fail(r.seq, `event ${r.seq}: prev_hash does not match the hash of event ${r.seq - 1}`);
         let details: unknown;
@@ -217,7 +223,13 @@ export class SqliteAuditLog implements AuditLog {
       if (options.expectHead) {
         const e = options.expectHead;
         if (!head || head.seq < e.seq) {
-          return { ok: false, count, firstBadSeq: (head?.seq ?? 0) + 1, reason: `chain ends at ${head?.seq ?? 0}, before the expected head ${e.seq} (truncated)`, head: last };
+          return {
+            ok: false,
+            count,
+            firstBadSeq: (head?.seq ?? 0) + 1,
+            reason: `chain ends at ${head?.seq ?? 0}, before the expected head ${e.seq} (truncated)`,
+            head: last,
+          };
         }
         // The expected head must be on our chain: re-read that event's hash.
         const at =
@@ -244,12 +256,15 @@ export class SqliteAuditLog implements AuditLog {
     return this.ctx.write(() => {
       // A prefix of the chain only: stop at the first event that is not older than `before`
       // (a clock that went backwards must not punch holes in the middle).
-      const firstKept = this.ctx.stmt('SELECT MIN(seq) AS s FROM audit_events WHERE ts >= ?').get(before.toISOString()) as { s: number | null };
+      const firstKept = this.ctx.stmt('SELECT MIN(seq) AS s FROM audit_events WHERE ts >= ?').get(before.toISOString()) as {
+        s: number | null;
+      };
       const maxSeq =
-        firstKept.s !== null ? firstKept.s - 1 : ((this.ctx.stmt('SELECT MAX(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0);
+        firstKept.s !== null
+          ? firstKept.s - 1
+          : ((this.ctx.stmt('SELECT MAX(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0);
       const lastPruned = this.ctx.stmt('SELECT seq, hash FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(maxSeq) as
-        | AuditChainHead
-        | undefined;
+        AuditChainHead | undefined;
       if (!lastPruned) return { deleted: 0, anchor: this.anchor() };
       this.ctx.stmt('INSERT INTO audit_prune_grant (id, max_seq) VALUES (1, ?)').run(lastPruned.seq);
       const deleted = this.ctx.stmt('DELETE FROM audit_events WHERE seq <= ?').run(lastPruned.seq).changes;

@@ -200,7 +200,16 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
           `INSERT INTO change_sets (run_id, kind, parent_change_set_id, org, actor, api_host, status, details, created_at)
            VALUES (?, ?, ?, ?, ?, ?, 'planned', ?, ?)`,
         )
-        .run(input.runId, input.kind, input.parentChangeSetId ?? null, input.org, input.actor, sanitizeApiUrl(input.apiHost), details, this.ctx.nowIso());
+        .run(
+          input.runId,
+          input.kind,
+          input.parentChangeSetId ?? null,
+          input.org,
+          input.actor,
+          sanitizeApiUrl(input.apiHost),
+          details,
+          this.ctx.nowIso(),
+        );
       const set = this.mustGet(Number(info.lastInsertRowid));
       this.audit.append({
         actor: set.actor,
@@ -282,7 +291,9 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
     if (filter.beforeId !== undefined) w.add('cs.id < ?', filter.beforeId);
     const limit = filter.limit ?? 50;
     assertPositiveInt(limit, 'limit');
-    const rows = this.ctx.stmt(`SELECT cs.* FROM change_sets cs ${w.toString()} ORDER BY cs.id DESC LIMIT ?`).all(...w.params, limit) as ChangeSetRow[];
+    const rows = this.ctx
+      .stmt(`SELECT cs.* FROM change_sets cs ${w.toString()} ORDER BY cs.id DESC LIMIT ?`)
+      .all(...w.params, limit) as ChangeSetRow[];
     return rows.map(rowToChangeSet);
   }
 
@@ -291,7 +302,9 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
   }
 
   listRollbacksOf(changeSetId: number): ChangeSetRecord[] {
-    const rows = this.ctx.stmt('SELECT * FROM change_sets WHERE parent_change_set_id = ? ORDER BY id DESC').all(changeSetId) as ChangeSetRow[];
+    const rows = this.ctx
+      .stmt('SELECT * FROM change_sets WHERE parent_change_set_id = ? ORDER BY id DESC')
+      .all(changeSetId) as ChangeSetRow[];
     return rows.map(rowToChangeSet);
   }
 
@@ -314,7 +327,8 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
       if (input.undoesChangeId !== undefined && input.undoesChangeId !== null && !this.getChange(input.undoesChangeId)) {
         throw new StoreStateError(`no change ${input.undoesChangeId} to undo`);
       }
-      const seq = (this.ctx.stmt('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM changes WHERE change_set_id = ?').get(set.id) as { s: number }).s;
+      const seq = (this.ctx.stmt('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM changes WHERE change_set_id = ?').get(set.id) as { s: number })
+        .s;
       const now = this.ctx.nowIso();
       const info = this.ctx
         .stmt(
@@ -402,7 +416,8 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
   markRestored(changeId: number, options: { byChangeId?: number | null; reason: string; actor: string }): ChangeRecord {
     return this.ctx.write(() => {
       const change = this.mustGetChange(changeId);
-      if (!RESTORABLE.includes(change.status)) throw new StoreStateError(`change ${changeId} is ${change.status}; it cannot be marked restored`);
+      if (!RESTORABLE.includes(change.status))
+        throw new StoreStateError(`change ${changeId} is ${change.status}; it cannot be marked restored`);
       const set = this.mustGet(change.changeSetId);
       this.restore(changeId, options.byChangeId ?? null, options.actor, options.reason, set.runId, set.id);
       return this.mustGetChange(changeId);
@@ -453,9 +468,10 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
 
   countChanges(changeSetId: number): Record<ChangeStatus, number> {
     const counts = Object.fromEntries(CHANGE_STATUSES.map((s) => [s, 0])) as Record<ChangeStatus, number>;
-    const rows = this.ctx
-      .stmt('SELECT status, COUNT(*) AS n FROM changes WHERE change_set_id = ? GROUP BY status')
-      .all(changeSetId) as { status: ChangeStatus; n: number }[];
+    const rows = this.ctx.stmt('SELECT status, COUNT(*) AS n FROM changes WHERE change_set_id = ? GROUP BY status').all(changeSetId) as {
+      status: ChangeStatus;
+      n: number;
+    }[];
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
@@ -481,4 +497,3 @@ export class SqliteChangeSetsRepo implements ChangeSetsRepo {
     return rows.map(rowToSnapshot);
   }
 }
-

@@ -88,7 +88,11 @@ export class SqliteLockManager implements LockManager {
           actor,
           action: 'lock.recovered',
           target: 'lock',
-          details: { previous: holder, reason: `pid ${existing.pid} on ${existing.host} is no longer running`, by: { pid, host, command: input.command } },
+          details: {
+            previous: holder,
+            reason: `pid ${existing.pid} on ${existing.host} is no longer running`,
+            by: { pid, host, command: input.command },
+          },
         });
       }
       const startedAt = (input.startedAt ?? this.ctx.options.now()).toISOString();
@@ -126,12 +130,19 @@ export class SqliteLockManager implements LockManager {
         if (!(silentFor >= required)) {
           throw new LockHeldError(
             `${describeLockHolder(holder, this.ctx.options.dbPath)}; its last heartbeat was ${formatDuration(silentFor)} ago, refusing to break a lock younger than ${formatDuration(required)}`,
-            { hint: `check that the run on ${existing.host} is really gone, then retry after ${formatLockTime(new Date(Date.parse(existing.heartbeat_at) + required).toISOString())}` },
+            {
+              hint: `check that the run on ${existing.host} is really gone, then retry after ${formatLockTime(new Date(Date.parse(existing.heartbeat_at) + required).toISOString())}`,
+            },
           );
         }
       }
       this.ctx.stmt('DELETE FROM lock WHERE id = 1 AND token = ?').run(existing.token);
-      this.audit.append({ actor: options.actor, action: 'lock.broken', target: 'lock', details: { previous: holder, reason: options.reason } });
+      this.audit.append({
+        actor: options.actor,
+        action: 'lock.broken',
+        target: 'lock',
+        details: { previous: holder, reason: options.reason },
+      });
       return holder;
     });
   }

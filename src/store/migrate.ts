@@ -71,11 +71,7 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
           const problems = db.pragma('foreign_key_check') as unknown[];
           if (problems.length > 0) throw new Error(`migration ${m.version}-${m.name} broke ${problems.length} foreign key(s)`);
         }
-        db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
-          m.version,
-          m.name,
-          now().toISOString(),
-        );
+        db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
         return true;
       });
       if (applyOne.immediate()) applied.push(m.version);

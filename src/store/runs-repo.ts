@@ -213,7 +213,9 @@ export class SqliteRunsRepo implements RunsRepo {
         const now = this.ctx.nowIso();
         this.ctx.stmt(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'`).run(now, r.id);
         const sets = this.ctx
-          .stmt(`UPDATE change_sets SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status IN ('planned', 'in_progress') RETURNING id`)
+          .stmt(
+            `UPDATE change_sets SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status IN ('planned', 'in_progress') RETURNING id`,
+          )
           .all(now, r.id) as { id: number }[];
         this.audit.append({
           actor: r.actor ?? localActor(),
@@ -288,7 +290,16 @@ export class SqliteRunsRepo implements RunsRepo {
            ON CONFLICT (run_id, repo) DO UPDATE SET status = excluded.status, reason = excluded.reason, tier = excluded.tier,
              level = excluded.level, details = excluded.details, recorded_at = excluded.recorded_at`,
         )
-        .run(runId, result.repo, result.status, result.reason ?? null, result.tier ?? null, result.level ?? null, details, this.ctx.nowIso());
+        .run(
+          runId,
+          result.repo,
+          result.status,
+          result.reason ?? null,
+          result.tier ?? null,
+          result.level ?? null,
+          details,
+          this.ctx.nowIso(),
+        );
     });
   }
 

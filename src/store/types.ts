@@ -17,18 +17,7 @@
 
 /** Open-ended on purpose: a new command must not need a schema migration. */
 export type RunKind =
-  | 'assess'
-  | 'classify'
-  | 'plan'
-  | 'apply'
-  | 'rollback'
-  | 'drift'
-  | 'bypass'
-  | 'checks'
-  | 'assign'
-  | 'report'
-  | 'audit'
-  | (string & {});
+  'assess' | 'classify' | 'plan' | 'apply' | 'rollback' | 'drift' | 'bypass' | 'checks' | 'assign' | 'report' | 'audit' | (string & {});
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'interrupted';
 export type FinishedRunStatus = Exclude<RunStatus, 'running'>;
@@ -350,7 +339,13 @@ export interface ChangeSetsRepo {
 
   getSnapshot(id: number): SnapshotRecord | null;
   /** Newest first; default 50. */
-  listSnapshots(filter?: { repo?: string; targetKind?: ChangeTargetKind; targetKey?: string; changeSetId?: number; limit?: number }): SnapshotRecord[];
+  listSnapshots(filter?: {
+    repo?: string;
+    targetKind?: ChangeTargetKind;
+    targetKey?: string;
+    changeSetId?: number;
+    limit?: number;
+  }): SnapshotRecord[];
 }
 
 // ---------------------------------------------------------------------------

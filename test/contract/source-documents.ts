@@ -53,7 +53,12 @@ export async function findSourceDocuments(dir = join(ROOT, 'src', 'github')): Pr
     const constants = new Map<string, string>();
     for (const m of text.matchAll(TEMPLATE_CONST)) constants.set(m[1] as string, m[2] as string);
     for (const m of text.matchAll(NAMED_IMPORT)) {
-      const names = (m[1] as string).split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/));
+      const names = (m[1] as string).split(',').map((n) =>
+        n
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/),
+      );
       let mod: Record<string, unknown>;
       try {
         mod = (await import(pathToFileURL(join(dirname(file), m[2] as string)).href)) as Record<string, unknown>;
@@ -66,7 +71,11 @@ export async function findSourceDocuments(dir = join(ROOT, 'src', 'github')): Pr
       }
     }
     const resolve = (body: string, depth = 0): string =>
-      depth > 10 ? body : body.replace(/\$\{(\w+)\}/g, (all, name: string) => (constants.has(name) ? resolve(constants.get(name) as string, depth + 1) : all));
+      depth > 10
+        ? body
+        : body.replace(/\$\{(\w+)\}/g, (all, name: string) =>
+            constants.has(name) ? resolve(constants.get(name) as string, depth + 1) : all,
+          );
     // Fragment-only literals are checked inside the documents that spread them.
     const literal = /`\s*((?:query|mutation)\b[^`]*)`/g;
     for (const m of text.matchAll(literal)) {

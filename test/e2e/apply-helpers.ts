@@ -17,7 +17,11 @@ export interface Api {
 }
 
 /** A request as a plain client would make it (ada's token). */
-export async function api(sb: Api, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+export async function api(
+  sb: Api,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${sb.url}${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -96,8 +100,8 @@ const require = createRequire(import.meta.url);
 /** ajv for the output schemas (draft 2020-12, formats). `file` relative to this directory. */
 export function compileSchema(file: string) {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  const addFormats = (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
+  const addFormats =
+    (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
   addFormats(ajv);
   return ajv.compile(require(file) as object);
 }
-

@@ -97,7 +97,9 @@ describe('a whole tier: experimental', () => {
 
     const assess = await qms(['assess', '--org', 'acme', '--tier', 'experimental', '--json']);
     ok(assess);
-    const findings = jsonOf<{ findings: { repo: string; setting: string }[] }>(assess).findings.filter((f) => !f.setting.startsWith('repoConfig'));
+    const findings = jsonOf<{ findings: { repo: string; setting: string }[] }>(assess).findings.filter(
+      (f) => !f.setting.startsWith('repoConfig'),
+    );
     expect(findings).toEqual([]);
 
     const again = writes();
@@ -110,7 +112,14 @@ describe('a whole tier: experimental', () => {
   it('snapshots show prints the before-state exactly as GitHub returned it', async () => {
     const run = await qms(['snapshots', 'show', '1', '--json']);
     ok(run);
-    const snap = jsonOf<{ repo: string; target_kind: string; target_key: string; before: unknown; status: string; audit: { action: string; actor: string }[] }>(run);
+    const snap = jsonOf<{
+      repo: string;
+      target_kind: string;
+      target_key: string;
+      before: unknown;
+      status: string;
+      audit: { action: string; actor: string }[];
+    }>(run);
     expect(snap.target_kind).toBe('classic_protection');
     const key = `${snap.repo.replace('acme/', '')}@${snap.target_key}`;
     const live = original[key] as { status: number; body: unknown };
@@ -126,7 +135,9 @@ describe('a whole tier: experimental', () => {
     const before = writes();
     const run = await qms(['rollback', '--last', '--yes']);
     ok(run, 2);
-    expect(run.stderr).toMatch(/^qms: the last run made no change, so there is nothing to roll back: run \d+ \(`qms apply --org acme --tier experimental`\), started \S+ by ada, succeeded$/m);
+    expect(run.stderr).toMatch(
+      /^qms: the last run made no change, so there is nothing to roll back: run \d+ \(`qms apply --org acme --tier experimental`\), started \S+ by ada, succeeded$/m,
+    );
     expect(run.stderr).toMatch(/qms rollback ID/);
     expect(writes()).toBe(before);
   });
@@ -134,7 +145,9 @@ describe('a whole tier: experimental', () => {
   it('rollback ID of the first apply restores every touched branch byte for byte', async () => {
     const run = await qms(['rollback', String(appliedSet), '--yes']);
     ok(run);
-    expect(run.stderr).toMatch(new RegExp(`Rolling back change set ${appliedSet} \\(apply, completed\\) of run \\d+ \`qms apply --org acme --tier experimental\``));
+    expect(run.stderr).toMatch(
+      new RegExp(`Rolling back change set ${appliedSet} \\(apply, completed\\) of run \\d+ \`qms apply --org acme --tier experimental\``),
+    );
     expect(run.stdout).toMatch(new RegExp(`${planned.summary.steps} restored, 0 already restored, 0 skipped \\(drift\\), 0 failed`));
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
   });
@@ -156,7 +169,11 @@ describe('a --repo subset with pattern rules and merge settings', () => {
   it('applies classic protection, pattern rules and merge settings, each verified, and assess agrees', async () => {
     const run = await qms(['apply', '--org', 'acme', '--repo', 'identity-service', '--repo', 'payments-ledger', '--yes', '--json']);
     ok(run);
-    const doc = jsonOf<{ plan: PlanDoc; change_set: { status: string }; results: { status: string; kind: string; repo: string; target: string }[] }>(run);
+    const doc = jsonOf<{
+      plan: PlanDoc;
+      change_set: { status: string };
+      results: { status: string; kind: string; repo: string; target: string }[];
+    }>(run);
     expect(validatePlan(doc.plan), JSON.stringify(validatePlan.errors, null, 2)).toBe(true);
     expect(doc.change_set.status).toBe('completed');
     expect(doc.results.map((r) => `${r.repo} ${r.kind} ${r.target} ${r.status}`)).toEqual([
@@ -184,7 +201,12 @@ describe('a --repo subset with pattern rules and merge settings', () => {
   it('history lists the change set with who, what and counts', async () => {
     const run = await qms(['history', '--json']);
     ok(run);
-    const doc = jsonOf<{ runs: { run: { kind: string; actor: string }; change_sets: { id: number; kind: string; counts: Record<string, number>; repos: string[] }[] }[] }>(run);
+    const doc = jsonOf<{
+      runs: {
+        run: { kind: string; actor: string };
+        change_sets: { id: number; kind: string; counts: Record<string, number>; repos: string[] }[];
+      }[];
+    }>(run);
     const apply = doc.runs.find((r) => r.run.kind === 'apply' && r.change_sets.length > 0)!;
     expect(apply.run.actor).toBe('ada');
     expect(apply.change_sets[0]!.counts['verified']).toBe(8);
@@ -194,7 +216,10 @@ describe('a --repo subset with pattern rules and merge settings', () => {
   it('rollback --last restores classic rules (PUT back and DELETE), pattern rules (delete) and merge settings', async () => {
     const run = await qms(['rollback', '--last', '--yes', '--json']);
     ok(run);
-    const doc = jsonOf<{ change_set: { status: string }; results: { status: string; repo: string; target_kind: string; exact_json: boolean | null }[] }>(run);
+    const doc = jsonOf<{
+      change_set: { status: string };
+      results: { status: string; repo: string; target_kind: string; exact_json: boolean | null }[];
+    }>(run);
     expect(doc.change_set.status).toBe('completed');
     expect(doc.results.map((r) => r.status)).toEqual(Array(8).fill('restored'));
     // Rules (deleted), the classic rule qms created (DELETEd) and the one it changed (PUT back)
@@ -204,7 +229,9 @@ describe('a --repo subset with pattern rules and merge settings', () => {
   });
 
   it('the rollback is itself a change set: rolling it back (one repository, --repo) re-applies, and that is undone in turn', async () => {
-    const history = jsonOf<{ runs: { change_sets: { id: number; kind: string; parent_change_set_id: number | null }[] }[] }>(await qms(['history', '--json']));
+    const history = jsonOf<{ runs: { change_sets: { id: number; kind: string; parent_change_set_id: number | null }[] }[] }>(
+      await qms(['history', '--json']),
+    );
     const rollbackSet = history.runs.flatMap((r) => r.change_sets).find((s) => s.kind === 'rollback')!;
     expect(rollbackSet.parent_change_set_id).not.toBeNull();
     const redo = await qms(['rollback', String(rollbackSet.id), '--repo', 'payments-ledger', '--yes']);
@@ -215,8 +242,9 @@ describe('a --repo subset with pattern rules and merge settings', () => {
     // --repo: identity-service was left as the first rollback restored it.
     for (const key of Object.keys(original).filter((k) => k.startsWith('identity-service'))) expect(now[key], key).toEqual(original[key]);
     // The newest change set is the rollback of the rollback (it re-applied); undo it by id.
-    const latest = jsonOf<{ runs: { change_sets: { id: number; kind: string; parent_change_set_id: number | null }[] }[] }>(await qms(['history', '--json'])).runs[0]!
-      .change_sets[0]!;
+    const latest = jsonOf<{ runs: { change_sets: { id: number; kind: string; parent_change_set_id: number | null }[] }[] }>(
+      await qms(['history', '--json']),
+    ).runs[0]!.change_sets[0]!;
     expect(latest.parent_change_set_id).toBe(rollbackSet.id);
     ok(await qms(['rollback', String(latest.id), '--yes']));
     expect(await captureLive(sb, 'acme', repos)).toEqual(original);
@@ -312,7 +340,8 @@ describe('unknown is never compliant', () => {
     const w = writes();
     const plan = await asMax(['plan', '--org', 'acme', '--tier', 'mission_critical']);
     ok(plan, 4);
-    const line = /^warning: (\d+) repositor(?:y was|ies were) not enforced because the token cannot administer them \(administration: write\): (.+) \(exit 4\)$/m;
+    const line =
+      /^warning: (\d+) repositor(?:y was|ies were) not enforced because the token cannot administer them \(administration: write\): (.+) \(exit 4\)$/m;
     expect(plan.stderr).toMatch(line);
     const apply = await asMax(['apply', '--org', 'acme', '--tier', 'mission_critical', '--yes']);
     ok(apply, 4);

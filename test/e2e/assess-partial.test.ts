@@ -219,7 +219,9 @@ describe('unknown is never compliant (issue 11 item 1)', () => {
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows.slice(1)) expect(row.endsWith(',unknown')).toBe(true);
 
-    const nd = runs['ritaNdjson']!.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { repo_status: string });
+    const nd = runs['ritaNdjson']!.stdout.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { repo_status: string });
     expect(nd.length).toBeGreaterThan(0);
     expect(new Set(nd.map((f) => f.repo_status))).toEqual(new Set(['unknown']));
 

@@ -35,7 +35,13 @@ interface RepoDoc {
   classification: { status: string; evidence: { kind: string; detail: string } | null; reason: string };
   findings: { critical: number; high: number; medium: number; low: number; total: number };
   branches: { target: string; branch: string; state: string; reason: string | null }[];
-  patterns: { target: string; existing_branches: string[]; future_covered: boolean | null; covering_rules: string[]; reason: string | null }[];
+  patterns: {
+    target: string;
+    existing_branches: string[];
+    future_covered: boolean | null;
+    covering_rules: string[];
+    reason: string | null;
+  }[];
   notes: string[];
 }
 interface AssessDoc {
@@ -43,12 +49,19 @@ interface AssessDoc {
   org: string;
   repos: RepoDoc[];
   findings: FindingDoc[];
-  summary: { repos: number; by_status: Record<string, number>; findings: Record<string, number>; failed_repos: string[]; exit_code: number };
+  summary: {
+    repos: number;
+    by_status: Record<string, number>;
+    findings: Record<string, number>;
+    failed_repos: string[];
+    exit_code: number;
+  };
 }
 
 function validator() {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  const addFormats = (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
+  const addFormats =
+    (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
   addFormats(ajv);
   return ajv.compile(schema);
 }
@@ -138,16 +151,45 @@ beforeAll(async () => {
   });
   const jobs: Record<string, Promise<QmsRun>> = {
     failing: runQms(
-      ['--api-url', faulty.url, '--db', faultyDirs.db, '--json', 'assess', '--org', 'acme',
-        '--repo', 'internal-tools', '--repo', 'crm-sync', '--repo', 'sales-reporting'],
+      [
+        '--api-url',
+        faulty.url,
+        '--db',
+        faultyDirs.db,
+        '--json',
+        'assess',
+        '--org',
+        'acme',
+        '--repo',
+        'internal-tools',
+        '--repo',
+        'crm-sync',
+        '--repo',
+        'sales-reporting',
+      ],
       { env: { ...faultyDirs.env, GITHUB_TOKEN: token('ada') }, timeoutMs: 90_000 },
     ),
     ada: qms(['--json', 'assess', '--org', 'acme']),
     rita: qms(['--json', 'assess', '--org', 'acme'], 'rita'),
     eve: qms(['--json', 'assess', '--org', 'acme'], 'eve'),
-    max: qms(['--json', 'assess', '--org', 'acme', '--repo', 'web-storefront', '--repo', 'payments-ledger', '--repo', 'payment-gateway'], 'max'),
+    max: qms(
+      ['--json', 'assess', '--org', 'acme', '--repo', 'web-storefront', '--repo', 'payments-ledger', '--repo', 'payment-gateway'],
+      'max',
+    ),
     labs: qms(['--json', 'assess', '--org', 'acme-labs']),
-    csv: qms(['--format', 'csv', 'assess', '--org', 'acme', '--repo', 'core-banking-api', '--repo', 'hackathon-2025', '--repo', 'broken-config']),
+    csv: qms([
+      '--format',
+      'csv',
+      'assess',
+      '--org',
+      'acme',
+      '--repo',
+      'core-banking-api',
+      '--repo',
+      'hackathon-2025',
+      '--repo',
+      'broken-config',
+    ]),
     // --repo comma-separated, as plan, apply and rollback take it.
     ndjson: qms(['--format', 'ndjson', 'assess', '--org', 'acme', '--repo', 'core-banking-api,broken-config']),
     markdown: qms(['--format', 'markdown', 'assess', '--org', 'acme', '--repo', 'identity-service']),
@@ -213,7 +255,12 @@ describe('qms assess --json (ada, owner of acme)', () => {
     expect(r.status).toBe('assessed');
     expect(r.level).toBe('none');
     const main = findingsOf(d, 'acme/payments-ledger', 'main');
-    expect(main.find((f) => f.setting === 'requiredReviews')).toMatchObject({ severity: 'critical', expected: true, actual: false, source: 'no rule applies' });
+    expect(main.find((f) => f.setting === 'requiredReviews')).toMatchObject({
+      severity: 'critical',
+      expected: true,
+      actual: false,
+      source: 'no rule applies',
+    });
     expect(main.find((f) => f.setting === 'allowForcePushes')).toMatchObject({ severity: 'critical', expected: false, actual: true });
     expect(main.find((f) => f.setting === 'allowDeletions')).toMatchObject({ expected: false, actual: true });
     // Future release/* and hotfix/* branches start unprotected.
@@ -224,11 +271,19 @@ describe('qms assess --json (ada, owner of acme)', () => {
     const d = doc('ada');
     const main = findingsOf(d, 'acme/identity-service', 'main');
     expect(main.some((f) => f.setting === 'requiredReviews')).toBe(false); // a pull request IS required
-    expect(main.find((f) => f.setting === 'requiredReviews.requiredApprovingReviewCount')).toMatchObject({ expected: 2, actual: 1, severity: 'high' });
+    expect(main.find((f) => f.setting === 'requiredReviews.requiredApprovingReviewCount')).toMatchObject({
+      expected: 2,
+      actual: 1,
+      severity: 'high',
+    });
     expect(main.find((f) => f.setting === 'enforceAdmins')).toMatchObject({ expected: true, actual: false });
     expect(repoOf(d, 'acme/identity-service').classification.evidence).toEqual({ kind: 'topic', detail: 'qms-tier-mission_critical' });
     // Merge settings differ from the tier's (§4.1): squash allowed, merge commits not.
-    expect(findingsOf(d, 'acme/identity-service', null).map((f) => f.setting).sort()).toEqual(['merge.allowMergeCommit', 'merge.allowSquashMerge']);
+    expect(
+      findingsOf(d, 'acme/identity-service', null)
+        .map((f) => f.setting)
+        .sort(),
+    ).toEqual(['merge.allowMergeCommit', 'merge.allowSquashMerge']);
   });
 
   it('protected by a repository ruleset only: customer-support-portal gets its pull request rule from the ruleset', () => {
@@ -253,8 +308,17 @@ describe('qms assess --json (ada, owner of acme)', () => {
     expect(r.classification.evidence).toEqual({ kind: 'custom-property', detail: 'qms_tier=mission_critical' });
     const main = findingsOf(d, 'acme/payment-gateway', 'main');
     // Reviews, code owners, signatures, force pushes and deletions come from the org ruleset.
-    for (const setting of ['requiredReviews', 'requiredReviews.requiredApprovingReviewCount', 'requiredReviews.requireCodeOwnerReviews', 'allowForcePushes', 'allowDeletions']) {
-      expect(main.some((f) => f.setting === setting), setting).toBe(false);
+    for (const setting of [
+      'requiredReviews',
+      'requiredReviews.requiredApprovingReviewCount',
+      'requiredReviews.requireCodeOwnerReviews',
+      'allowForcePushes',
+      'allowDeletions',
+    ]) {
+      expect(
+        main.some((f) => f.setting === setting),
+        setting,
+      ).toBe(false);
     }
     const check = main.find((f) => f.setting === 'requiredStatusChecks.contexts' && f.expected === 'qms/dor-validation');
     expect(check?.source).toMatch(/org ruleset 'PCI baseline'/);
@@ -266,7 +330,9 @@ describe('qms assess --json (ada, owner of acme)', () => {
     expect(r.branches.find((b) => b.branch === 'release/3.1')?.state).toBe('known');
     // integration-hub's compliance_scope is sox: the PCI ruleset does not apply to it.
     expect(findingsOf(d, 'acme/integration-hub').some((f) => /PCI baseline/.test(f.source))).toBe(false);
-    expect(findingsOf(d, 'acme/integration-hub', 'main').find((f) => f.setting === 'requiredReviews.requireCodeOwnerReviews')?.source).toBe("classic rule 'main' (does not set it)");
+    expect(findingsOf(d, 'acme/integration-hub', 'main').find((f) => f.setting === 'requiredReviews.requireCodeOwnerReviews')?.source).toBe(
+      "classic rule 'main' (does not set it)",
+    );
     // The "Linear history trial" ruleset is in evaluate mode: it must not count.
     expect(main.find((f) => f.setting === 'requireLinearHistory')).toMatchObject({ expected: true, actual: false });
   });
@@ -278,13 +344,22 @@ describe('qms assess --json (ada, owner of acme)', () => {
     // Every branch and the merge methods meet the tier (the fixture allows rebase merges:
     // §4.1's "merge commits only" cannot merge anything under linear history).
     expect(findingsOf(d, 'acme/core-payment-system').map((f) => `${f.setting}=${String(f.actual)}`)).toEqual([]);
-    expect(cps.patterns.find((p) => p.target === 'release/*')).toMatchObject({ existing_branches: ['release/1.0', 'release/2.0'], future_covered: true });
-    expect(cps.patterns.find((p) => p.target === 'hotfix/*')).toMatchObject({ existing_branches: ['hotfix/card-fix'], future_covered: true });
+    expect(cps.patterns.find((p) => p.target === 'release/*')).toMatchObject({
+      existing_branches: ['release/1.0', 'release/2.0'],
+      future_covered: true,
+    });
+    expect(cps.patterns.find((p) => p.target === 'hotfix/*')).toMatchObject({
+      existing_branches: ['hotfix/card-fix'],
+      future_covered: true,
+    });
     expect(cps.branches.map((b) => b.branch).sort()).toEqual(['hotfix/card-fix', 'main', 'release/1.0', 'release/2.0']);
 
     // infra-terraform: release/2025.08 exists but no rule protects it or future release branches.
     const infra = repoOf(d, 'acme/infra-terraform');
-    expect(infra.patterns.find((p) => p.target === 'release/*')).toMatchObject({ existing_branches: ['release/2025.08'], future_covered: false });
+    expect(infra.patterns.find((p) => p.target === 'release/*')).toMatchObject({
+      existing_branches: ['release/2025.08'],
+      future_covered: false,
+    });
     const rel = findingsOf(d, 'acme/infra-terraform', 'release/2025.08');
     expect(rel.find((f) => f.setting === 'requiredReviews')).toMatchObject({ expected: true, actual: false });
     expect(findingsOf(d, 'acme/infra-terraform', 'release/*').map((f) => f.setting)).toEqual(['coverage']);
@@ -319,11 +394,15 @@ describe('qms assess --json (ada, owner of acme)', () => {
 
   it('a repo config looser than its tier is a finding (and is not applied)', () => {
     const d = doc('ada');
-    const looser = findingsOf(d, 'acme/core-banking-api', null).find((f) => f.setting === 'repoConfig.review_requirements.required_reviewers');
+    const looser = findingsOf(d, 'acme/core-banking-api', null).find(
+      (f) => f.setting === 'repoConfig.review_requirements.required_reviewers',
+    );
     expect(looser).toMatchObject({ expected: 2, actual: 1, severity: 'medium' });
     expect(looser?.message).toMatch(/not applied/);
     // The tier's floor still applies to the branch: 2 reviewers expected.
-    expect(findingsOf(d, 'acme/core-banking-api', 'main').find((f) => f.setting === 'requiredReviews.requiredApprovingReviewCount')).toMatchObject({ expected: 2, actual: 1 });
+    expect(
+      findingsOf(d, 'acme/core-banking-api', 'main').find((f) => f.setting === 'requiredReviews.requiredApprovingReviewCount'),
+    ).toMatchObject({ expected: 2, actual: 1 });
   });
 
   it('the run is stored: runs, findings and repo_results match the document', () => {
@@ -334,9 +413,15 @@ describe('qms assess --json (ada, owner of acme)', () => {
       expect(run).toMatchObject({ kind: 'assess', org: 'acme', status: 'succeeded', actor: 'ada' });
       const findings = db.prepare('SELECT COUNT(*) AS n FROM findings WHERE run_id = ?').get(d.run_id) as { n: number };
       expect(findings.n).toBe(d.findings.length);
-      const critical = db.prepare("SELECT COUNT(*) AS n FROM findings WHERE run_id = ? AND severity = 'critical'").get(d.run_id) as { n: number };
+      const critical = db.prepare("SELECT COUNT(*) AS n FROM findings WHERE run_id = ? AND severity = 'critical'").get(d.run_id) as {
+        n: number;
+      };
       expect(critical.n).toBe(d.findings.filter((f) => f.severity === 'critical').length);
-      const results = db.prepare('SELECT repo, status, tier FROM repo_results WHERE run_id = ? ORDER BY repo').all(d.run_id) as { repo: string; status: string; tier: string | null }[];
+      const results = db.prepare('SELECT repo, status, tier FROM repo_results WHERE run_id = ? ORDER BY repo').all(d.run_id) as {
+        repo: string;
+        status: string;
+        tier: string | null;
+      }[];
       expect(results.map((r) => r.repo)).toEqual(d.repos.map((r) => r.repo));
       expect(results.find((r) => r.repo === 'acme/legacy-billing')?.status).toBe('skipped');
     } finally {
@@ -391,7 +476,11 @@ describe('what a token cannot see is unknown, never unprotected', () => {
     const run = runs['labs']!;
     const d = doc('labs');
     expect(validator()(d)).toBe(true);
-    expect(repoOf(d, 'acme-labs/labs-private-experiment')).toMatchObject({ status: 'not_applicable', access: 'plan-unavailable', level: 'not_applicable' });
+    expect(repoOf(d, 'acme-labs/labs-private-experiment')).toMatchObject({
+      status: 'not_applicable',
+      access: 'plan-unavailable',
+      level: 'not_applicable',
+    });
     expect(repoOf(d, 'acme-labs/labs-private-experiment').reason).toMatch(/Upgrade to GitHub Pro/);
     expect(findingsOf(d, 'acme-labs/labs-private-experiment')).toEqual([]);
     expect(repoOf(d, 'acme-labs/labs-public-demo').status).toBe('assessed');
@@ -475,13 +564,20 @@ describe('exit codes', () => {
 
   it('--tier keeps only repositories classified into that tier', () => {
     const d = doc('tier');
-    expect(d.repos.map((r) => r.repo)).toEqual(['acme/hackathon-2025', 'acme/poc-ml-ranking', 'acme/qms-testing-sandbox', 'acme/research-notebooks']);
+    expect(d.repos.map((r) => r.repo)).toEqual([
+      'acme/hackathon-2025',
+      'acme/poc-ml-ranking',
+      'acme/qms-testing-sandbox',
+      'acme/research-notebooks',
+    ]);
     expect(new Set(d.findings.map((f) => f.tier))).toEqual(new Set(['experimental']));
   });
 
   it('2 for bad flags, naming what is valid', () => {
     expect(runs['badTier']!.code).toBe(2);
-    expect(runs['badTier']!.stderr).toMatch(/unknown tier "platinum"; the policy defines mission_critical, business_critical, standard, experimental/);
+    expect(runs['badTier']!.stderr).toMatch(
+      /unknown tier "platinum"; the policy defines mission_critical, business_critical, standard, experimental/,
+    );
     expect(runs['badFailOn']!.code).toBe(2);
     expect(runs['badFailOn']!.stderr).toMatch(/--fail-on must be one of critical, high, medium, low, none/);
     expect(runs['noOrg']!.code).toBe(2);

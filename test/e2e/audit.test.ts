@@ -19,7 +19,12 @@ beforeAll(() => {
   try {
     store.audit.append({ actor: 'ada', action: 'change.intent', target: 'acme/api:main', details: { n: 1 } });
     store.audit.append({ actor: 'rita', action: 'change.result', target: '=HYPERLINK("http://evil")', details: { note: '@SUM(A1)' } });
-    store.audit.append({ actor: 'ada', action: 'run.started', target: 'run:9', details: { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' } });
+    store.audit.append({
+      actor: 'ada',
+      action: 'run.started',
+      target: 'run:9',
+      details: { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+    });
   } finally {
     store.close();
   }
@@ -44,7 +49,10 @@ describe('qms audit export', () => {
   it('ndjson with filters by actor and action prefix', async () => {
     const run = await qms(['--format', 'ndjson', 'audit', 'export', '--actor', 'ada', '--action', 'change.']);
     expect(run.code, run.stderr).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ seq: 1, actor: 'ada', action: 'change.intent', target: 'acme/api:main' });
   });

@@ -41,7 +41,8 @@ interface ClassifyDoc {
 
 function validate(d: unknown): void {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  const addFormats = (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
+  const addFormats =
+    (addFormatsModule as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsModule as unknown as (a: Ajv2020) => void);
   addFormats(ajv);
   const v = ajv.compile(schema);
   expect(v(d), JSON.stringify(v.errors, null, 2)).toBe(true);
@@ -111,9 +112,18 @@ describe('qms classify --json', () => {
 
   it('uses the evidence in order: repo config, custom property, topic, policy rule, default tier', () => {
     const d = doc('json');
-    expect(repoOf(d, 'core-payment-system')).toMatchObject({ tier: 'mission_critical', evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' } });
-    expect(repoOf(d, 'payment-gateway')).toMatchObject({ tier: 'mission_critical', evidence: { kind: 'custom-property', detail: 'qms_tier=mission_critical' } });
-    expect(repoOf(d, 'identity-service')).toMatchObject({ tier: 'mission_critical', evidence: { kind: 'topic', detail: 'qms-tier-mission_critical' } });
+    expect(repoOf(d, 'core-payment-system')).toMatchObject({
+      tier: 'mission_critical',
+      evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' },
+    });
+    expect(repoOf(d, 'payment-gateway')).toMatchObject({
+      tier: 'mission_critical',
+      evidence: { kind: 'custom-property', detail: 'qms_tier=mission_critical' },
+    });
+    expect(repoOf(d, 'identity-service')).toMatchObject({
+      tier: 'mission_critical',
+      evidence: { kind: 'topic', detail: 'qms-tier-mission_critical' },
+    });
     expect(repoOf(d, 'payments-ledger')).toMatchObject({ tier: 'mission_critical', evidence: { kind: 'policy-rule' } });
     expect(repoOf(d, 'sales-reporting')).toMatchObject({ tier: 'business_critical', evidence: { kind: 'policy-rule' } });
     expect(repoOf(d, 'platform-docs')).toMatchObject({ tier: 'standard', evidence: { kind: 'policy-rule' } });
@@ -216,11 +226,21 @@ describe('qms classify --write-properties', () => {
 
     const db = new Database(writerDirs.db, { readonly: true, fileMustExist: true });
     try {
-      const set = db.prepare('SELECT kind, status, actor, org FROM change_sets WHERE id = ?').get(d.properties.change_set_id) as Record<string, unknown>;
+      const set = db.prepare('SELECT kind, status, actor, org FROM change_sets WHERE id = ?').get(d.properties.change_set_id) as Record<
+        string,
+        unknown
+      >;
       expect(set).toMatchObject({ kind: 'properties', status: 'completed', actor: 'ada', org: 'acme' });
       const changes = db
         .prepare('SELECT repo, target_kind, target_key, operation, status, before_state FROM changes WHERE change_set_id = ? ORDER BY seq')
-        .all(d.properties.change_set_id) as { repo: string; target_kind: string; target_key: string; operation: string; status: string; before_state: string | null }[];
+        .all(d.properties.change_set_id) as {
+        repo: string;
+        target_kind: string;
+        target_key: string;
+        operation: string;
+        status: string;
+        before_state: string | null;
+      }[];
       expect(changes).toHaveLength(planned.length);
       for (const c of changes) {
         expect(c).toMatchObject({ target_kind: 'custom_property', target_key: 'qms_tier', status: 'verified' });
@@ -228,7 +248,9 @@ describe('qms classify --write-properties', () => {
         expect(c.operation).toBe('create');
         expect(c.before_state).toBeNull();
       }
-      const audit = db.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE change_set_id = ? AND action = 'change.verified'").get(d.properties.change_set_id) as { n: number };
+      const audit = db
+        .prepare("SELECT COUNT(*) AS n FROM audit_events WHERE change_set_id = ? AND action = 'change.verified'")
+        .get(d.properties.change_set_id) as { n: number };
       expect(audit.n).toBe(planned.length);
       const lock = db.prepare('SELECT COUNT(*) AS n FROM lock').get() as { n: number };
       expect(lock.n).toBe(0); // released

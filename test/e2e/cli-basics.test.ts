@@ -27,7 +27,20 @@ describe('help, version and usage errors', () => {
   it('--help lists every command and the exit codes, and exits 0', async () => {
     const run = await runQms(['--help'], { env: dirs.env });
     expect(run.code).toBe(0);
-    for (const command of ['init', 'config', 'classify', 'assess', 'plan', 'apply', 'rollback', 'history', 'snapshots', 'audit', 'auth', 'sandbox']) {
+    for (const command of [
+      'init',
+      'config',
+      'classify',
+      'assess',
+      'plan',
+      'apply',
+      'rollback',
+      'history',
+      'snapshots',
+      'audit',
+      'auth',
+      'sandbox',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(run.stdout).toMatch(/5 another mutating run holds the lock/);
@@ -72,7 +85,9 @@ describe('help, version and usage errors', () => {
 
 describe('qms auth status', () => {
   it('names the identity behind the token', async () => {
-    const run = await runQms(['--api-url', sandbox.url, '--json', 'auth', 'status'], { env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_rita' } });
+    const run = await runQms(['--api-url', sandbox.url, '--json', 'auth', 'status'], {
+      env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_rita' },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ login: 'rita', sandbox: false });
   });
@@ -94,7 +109,9 @@ describe('qms auth status', () => {
   });
 
   it('http:// is refused for anything but loopback', async () => {
-    const run = await runQms(['--api-url', 'http://github.example.com/api/v3', 'auth', 'status'], { env: { ...dirs.env, GITHUB_TOKEN: 'x' } });
+    const run = await runQms(['--api-url', 'http://github.example.com/api/v3', 'auth', 'status'], {
+      env: { ...dirs.env, GITHUB_TOKEN: 'x' },
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/http is only allowed for 127\.0\.0\.1/);
   });
@@ -108,7 +125,11 @@ describe('qms sandbox', () => {
       expect(run.code, run.stderr).toBe(0);
       const status = JSON.parse(run.stdout);
       expect(status.viewer.login).toBe('ada');
-      expect(status.orgs.find((o: { login: string }) => o.login === 'acme')).toMatchObject({ plan: 'enterprise', repositories: 30, archived: 1 });
+      expect(status.orgs.find((o: { login: string }) => o.login === 'acme')).toMatchObject({
+        plan: 'enterprise',
+        repositories: 30,
+        archived: 1,
+      });
       expect(status.orgs.find((o: { login: string }) => o.login === 'acme-labs')).toMatchObject({ plan: 'free' });
       expect(status.users.find((u: { login: string }) => u.login === 'quinn')).toMatchObject({ token: 'qms_sandbox_quinn' });
       // State beside the store, private to the user.
@@ -123,10 +144,14 @@ describe('qms sandbox', () => {
   it('--sandbox never sends a real token to the simulator; QMS_SANDBOX_TOKEN picks a persona', async () => {
     const local = makeTempDirs('qms-sandbox-token-');
     try {
-      const real = await runQms(['--sandbox', '--json', 'auth', 'status'], { env: { ...local.env, GITHUB_TOKEN: 'ghp_RealLookingToken0123456789abcdefABCDEF' } });
+      const real = await runQms(['--sandbox', '--json', 'auth', 'status'], {
+        env: { ...local.env, GITHUB_TOKEN: 'ghp_RealLookingToken0123456789abcdefABCDEF' },
+      });
       expect(real.code, real.stderr).toBe(0);
       expect(JSON.parse(real.stdout).login).toBe('ada');
-      const persona = await runQms(['--sandbox', '--json', 'auth', 'status'], { env: { ...local.env, QMS_SANDBOX_TOKEN: 'qms_sandbox_cora' } });
+      const persona = await runQms(['--sandbox', '--json', 'auth', 'status'], {
+        env: { ...local.env, QMS_SANDBOX_TOKEN: 'qms_sandbox_cora' },
+      });
       expect(JSON.parse(persona.stdout).login).toBe('cora');
     } finally {
       local.cleanup();

@@ -30,7 +30,7 @@ function qms(args: string[], cwd: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], NO_COLOR: '1', CI: '1' };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 30_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -85,7 +85,12 @@ describe('bad-input corpus: qms config validate FILE', () => {
     const run = await qms(['--json', 'config', 'validate', ...corpus], CORPUS);
     expect(run.code).toBe(2);
     const doc = JSON.parse(run.stdout) as {
-      files: { file: string; kind: string; valid: boolean; problems: { file: string; line: number | null; column: number | null; pointer: string | null; message: string }[] }[];
+      files: {
+        file: string;
+        kind: string;
+        valid: boolean;
+        problems: { file: string; line: number | null; column: number | null; pointer: string | null; message: string }[];
+      }[];
     };
     expect(doc.files.map((f) => f.file)).toEqual(corpus);
     for (const f of doc.files) {
@@ -118,7 +123,9 @@ describe('bad-input corpus: qms config validate FILE', () => {
     expect(statSync(big).size).toBeGreaterThan(1024 * 1024);
     const run = await qms(['config', 'validate', 'huge.qms.config.yml'], tmp);
     expect(run.code).toBe(2);
-    expect(lines(run.stdout)).toEqual([`huge.qms.config.yml: the file is ${statSync(big).size} bytes; qms reads config files of at most 1 MB (1048576 bytes)`]);
+    expect(lines(run.stdout)).toEqual([
+      `huge.qms.config.yml: the file is ${statSync(big).size} bytes; qms reads config files of at most 1 MB (1048576 bytes)`,
+    ]);
   });
 
   it('--kind forces the kind of a file', async () => {
@@ -241,6 +248,8 @@ describe('qms config validate without a policy file', () => {
     expect(withPolicy.code).toBe(0);
     const without = await qms(['config', 'validate', 'gold.branch-protection.yml'], dir);
     expect(without.code).toBe(2);
-    expect(lines(without.stdout)[0]).toMatch(/^gold\.branch-protection\.yml:1:20: repository\.tier: tier "gold" does not exist in the policy/);
+    expect(lines(without.stdout)[0]).toMatch(
+      /^gold\.branch-protection\.yml:1:20: repository\.tier: tier "gold" does not exist in the policy/,
+    );
   });
 });

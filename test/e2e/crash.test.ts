@@ -34,7 +34,18 @@ import { ADA, captureLive, isWrite, qmsRunner } from './apply-helpers.js';
 // created (rollback DELETEs it); research-notebooks (experimental, unprotected): classic
 // rule created. REST writes and GraphQL mutations.
 const REPOS = ['identity-service', 'payments-ledger', 'research-notebooks'];
-const APPLY = ['apply', '--org', 'acme', '--repo', 'identity-service', '--repo', 'payments-ledger', '--repo', 'research-notebooks', '--yes'];
+const APPLY = [
+  'apply',
+  '--org',
+  'acme',
+  '--repo',
+  'identity-service',
+  '--repo',
+  'payments-ledger',
+  '--repo',
+  'research-notebooks',
+  '--yes',
+];
 const PARALLEL = 5;
 
 let saved: SimState;
@@ -46,7 +57,10 @@ async function sandboxFromSaved(onExchange?: (e: Exchange) => void): Promise<San
   return startSandbox({ state: structuredClone(saved), ...(onExchange ? { onExchange } : {}) });
 }
 
-function spawnApply(sb: Sandbox, dirs: TempDirs): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+function spawnApply(
+  sb: Sandbox,
+  dirs: TempDirs,
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   const child = spawn(process.execPath, [BIN, '--api-url', sb.url, '--db', dirs.db, ...APPLY], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...dirs.env, NO_COLOR: '1', GITHUB_TOKEN: ADA },
@@ -147,7 +161,8 @@ function afterIntent(n: number): KillPoint {
       }, 3);
       return {
         stop: () => clearInterval(timer),
-        note: () => `killed with ${writesAtKill} write requests received (${writesAtKill === n - 1 ? 'before' : 'after'} the ${n}th write left)`,
+        note: () =>
+          `killed with ${writesAtKill} write requests received (${writesAtKill === n - 1 ? 'before' : 'after'} the ${n}th write left)`,
       };
     },
   };

@@ -53,13 +53,25 @@ const mainFindings = (d: AssessDoc, name: string) => d.findings.filter((f) => f.
 const EVERY_RULE = [
   {
     type: 'pull_request',
-    parameters: { required_approving_review_count: 2, dismiss_stale_reviews_on_push: true, require_code_owner_review: true, require_last_push_approval: true, required_review_thread_resolution: true },
+    parameters: {
+      required_approving_review_count: 2,
+      dismiss_stale_reviews_on_push: true,
+      require_code_owner_review: true,
+      require_last_push_approval: true,
+      required_review_thread_resolution: true,
+    },
   },
   {
     type: 'required_status_checks',
     parameters: {
       strict_required_status_checks_policy: true,
-      required_status_checks: ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'qms/compliance-audit', 'qms/dod-validation'].map((context) => ({ context })),
+      required_status_checks: [
+        'qms/dor-validation',
+        'qms/security-scan-critical',
+        'qms/code-quality-gate',
+        'qms/compliance-audit',
+        'qms/dod-validation',
+      ].map((context) => ({ context })),
     },
   },
   { type: 'required_linear_history' },
@@ -106,7 +118,7 @@ afterAll(async () => {
 });
 
 describe('1. ruleset bypass actors are honoured', () => {
-  it.each(['repro', 'reproRest'])('the issue\'s repro (%s): a ruleset every writer may bypass protects nobody', (run) => {
+  it.each(['repro', 'reproRest'])("the issue's repro (%s): a ruleset every writer may bypass protects nobody", (run) => {
     const d = doc(run);
     const r = repoOf(d, 'acme/payments-ledger');
     expect(r).toMatchObject({ status: 'assessed', compliant: false, level: 'none' });
@@ -118,11 +130,16 @@ describe('1. ruleset bypass actors are honoured', () => {
 
   it('names each actor that can get around the rules, with the ruleset and the mode', () => {
     const main = mainFindings(doc('rules'), 'acme-rules/bypass-actors');
-    const bypass = main.filter((f) => f.setting === 'bypass').map((f) => f.actual).sort();
+    const bypass = main
+      .filter((f) => f.setting === 'bypass')
+      .map((f) => f.actual)
+      .sort();
     expect(bypass).toEqual(['app 880001', 'deploy keys', 'maintainers', 'team payments', expect.stringMatching(/^user #\d+$/)]);
     const team = main.find((f) => f.actual === 'team payments')!;
     expect(team.severity).toBe('critical');
-    expect(team.message).toMatch(/^main: team payments can bypass the pull request requirement, .* \(repo ruleset 'PCI' \(#\d+\): team payments, always\)$/);
+    expect(team.message).toMatch(
+      /^main: team payments can bypass the pull request requirement, .* \(repo ruleset 'PCI' \(#\d+\): team payments, always\)$/,
+    );
     // pull_request mode: a pull request is still needed, none of its requirements.
     const user = main.find((f) => String(f.actual).startsWith('user'))!;
     expect(user.message).toMatch(/can bypass required approvals, .*pull_request\)$/);
@@ -137,10 +154,16 @@ describe('2. classic pull request bypass allowances are honoured', () => {
   it('the users and teams that may push without a pull request are findings; the plan removes them', () => {
     const main = mainFindings(doc('rules'), 'acme-rules/pr-allowance').filter((f) => f.setting === 'bypass');
     expect(main.map((f) => f.actual).sort()).toEqual(['team payments', 'user cyrus']);
-    expect(main[0]!.message).toMatch(/can bypass the pull request requirement, code owner review, .* \(classic rule 'main': pull request bypass allowance\)$/);
+    expect(main[0]!.message).toMatch(
+      /can bypass the pull request requirement, code owner review, .* \(classic rule 'main': pull request bypass allowance\)$/,
+    );
     expect(repoOf(doc('rules'), 'acme-rules/pr-allowance').compliant).toBe(false);
-    const step = doc<PlanDoc>('plan').steps.find((s) => s.target === 'main' && s.changes.some((c) => c.setting === 'requiredReviews.bypassAllowances'))!;
-    expect(step.changes).toEqual([{ op: '-', setting: 'requiredReviews.bypassAllowances', before: 'users cyrus; teams payments', after: null }]);
+    const step = doc<PlanDoc>('plan').steps.find(
+      (s) => s.target === 'main' && s.changes.some((c) => c.setting === 'requiredReviews.bypassAllowances'),
+    )!;
+    expect(step.changes).toEqual([
+      { op: '-', setting: 'requiredReviews.bypassAllowances', before: 'users cyrus; teams payments', after: null },
+    ]);
   });
 });
 
@@ -190,18 +213,30 @@ describe('7. nobody can push to a locked branch', () => {
     const r = repoOf(doc('rules'), 'acme-rules/locked');
     expect(r).toMatchObject({ compliant: true, level: 'mission-grade' });
     expect(doc('rules').findings.filter((f) => f.repo === 'acme-rules/locked')).toEqual([]);
-    expect(r.notes.some((n) => /^main: nobody without a bypass can push \(classic rule 'main' locks the branch\), so the tier's \d+ requirement\(s\) on pushes and merges do not apply to it\.$/.test(n))).toBe(true);
+    expect(
+      r.notes.some((n) =>
+        /^main: nobody without a bypass can push \(classic rule 'main' locks the branch\), so the tier's \d+ requirement\(s\) on pushes and merges do not apply to it\.$/.test(
+          n,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('a ruleset restricting updates: deletions remain its own rule', () => {
     const main = mainFindings(doc('rules'), 'acme-rules/frozen');
     expect(main.map((f) => f.setting)).toEqual(['allowDeletions']);
-    expect(repoOf(doc('rules'), 'acme-rules/frozen').notes.some((n) => /^main: nobody without a bypass can push \(repo ruleset 'Frozen' \(#\d+\) restricts updates\).*\(deletions are a rule of their own\)\.$/.test(n))).toBe(true);
+    expect(
+      repoOf(doc('rules'), 'acme-rules/frozen').notes.some((n) =>
+        /^main: nobody without a bypass can push \(repo ruleset 'Frozen' \(#\d+\) restricts updates\).*\(deletions are a rule of their own\)\.$/.test(
+          n,
+        ),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('8. the REST reader does not invent a classic rule', () => {
-  it('names wildcard-governed protection by the branch it covers, not as classic rule \'main\'', () => {
+  it("names wildcard-governed protection by the branch it covers, not as classic rule 'main'", () => {
     const rest = mainFindings(doc('rulesRest'), 'acme-rules/wildcard-main');
     expect(rest.length).toBeGreaterThan(0);
     for (const f of rest) {
@@ -217,7 +252,9 @@ describe('9. a hidden bypass list gives a lower bound', () => {
   it('max (admin, not an org owner): "at least standard", and why', () => {
     const r = repoOf(doc('max'), 'acme-rules/hidden-bypass');
     expect(r.level).toBe('at least standard');
-    expect(r.level_reason).toMatch(/only if nobody may bypass org ruleset 'Hidden baseline' \(#\d+\), whose bypass list this token cannot see/);
+    expect(r.level_reason).toMatch(
+      /only if nobody may bypass org ruleset 'Hidden baseline' \(#\d+\), whose bypass list this token cannot see/,
+    );
     expect(r.status).toBe('unknown');
     expect(r.reason).toMatch(/its bypass list is hidden from this token/);
   });
@@ -231,8 +268,11 @@ describe('9. a hidden bypass list gives a lower bound', () => {
 
 describe('both readers', () => {
   it('agree on every acme-rules scenario (settings, severities, levels)', () => {
-    const key = (d: AssessDoc) => d.findings.map((f) => `${f.repo} ${f.branch} ${f.setting} ${String(f.expected)} ${String(f.actual)} ${f.severity}`).sort();
+    const key = (d: AssessDoc) =>
+      d.findings.map((f) => `${f.repo} ${f.branch} ${f.setting} ${String(f.expected)} ${String(f.actual)} ${f.severity}`).sort();
     expect(key(doc('rulesRest'))).toEqual(key(doc('rules')));
-    expect(doc('rulesRest').repos.map((r) => `${r.repo} ${r.status} ${r.level}`)).toEqual(doc('rules').repos.map((r) => `${r.repo} ${r.status} ${r.level}`));
+    expect(doc('rulesRest').repos.map((r) => `${r.repo} ${r.status} ${r.level}`)).toEqual(
+      doc('rules').repos.map((r) => `${r.repo} ${r.status} ${r.level}`),
+    );
   });
 });

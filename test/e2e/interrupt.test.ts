@@ -48,8 +48,28 @@ describe('SIGINT during apply', () => {
     exchanges.length = 0;
     const child = spawn(
       process.execPath,
-      [BIN, '--api-url', sandbox.url, '--db', dirs.db, '--write-interval', '0', 'apply', '--org', 'acme', '--repo', REPOS[0]!, '--repo', REPOS[1]!, '--yes'],
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...dirs.env, NO_COLOR: '1', GITHUB_TOKEN: ADA }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        BIN,
+        '--api-url',
+        sandbox.url,
+        '--db',
+        dirs.db,
+        '--write-interval',
+        '0',
+        'apply',
+        '--org',
+        'acme',
+        '--repo',
+        REPOS[0]!,
+        '--repo',
+        REPOS[1]!,
+        '--yes',
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...dirs.env, NO_COLOR: '1', GITHUB_TOKEN: ADA },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -71,7 +91,9 @@ describe('SIGINT during apply', () => {
     expect(changeRows()).toEqual([{ status: 'verified' }]);
     const db = new Database(dirs.db, { readonly: true, fileMustExist: true });
     try {
-      expect((db.prepare('SELECT status FROM change_sets ORDER BY id DESC LIMIT 1').get() as { status: string }).status).toBe('interrupted');
+      expect((db.prepare('SELECT status FROM change_sets ORDER BY id DESC LIMIT 1').get() as { status: string }).status).toBe(
+        'interrupted',
+      );
     } finally {
       db.close();
     }

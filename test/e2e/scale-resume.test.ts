@@ -31,7 +31,19 @@ function tempDirs(): TempDirs {
   return d;
 }
 
-const assessArgs = (d: TempDirs, ...extra: string[]) => ['--api-url', sb.url, '--db', d.db, '--json', 'assess', '--org', ORG, '--fail-on', 'none', ...extra];
+const assessArgs = (d: TempDirs, ...extra: string[]) => [
+  '--api-url',
+  sb.url,
+  '--db',
+  d.db,
+  '--json',
+  'assess',
+  '--org',
+  ORG,
+  '--fail-on',
+  'none',
+  ...extra,
+];
 
 async function assess(d: TempDirs, ...extra: string[]) {
   sb.stats.reset();
@@ -40,7 +52,10 @@ async function assess(d: TempDirs, ...extra: string[]) {
 }
 
 /** Run assess and stop it with `signal` once the first window of repositories is checkpointed. */
-async function assessUntilFirstCheckpoint(d: TempDirs, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; checkpointed: number }> {
+async function assessUntilFirstCheckpoint(
+  d: TempDirs,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; checkpointed: number }> {
   const child = spawn(process.execPath, [BIN, ...assessArgs(d)], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...d.env, NO_COLOR: '1', GITHUB_TOKEN: TOKEN },
@@ -48,7 +63,9 @@ async function assessUntilFirstCheckpoint(d: TempDirs, signal: NodeJS.Signals): 
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, sig) => resolve({ code, signal: sig })),
+  );
   let checkpointed = 0;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
@@ -79,7 +96,11 @@ function parse(stdout: string): AssessDoc {
 beforeAll(async () => {
   if (!isBuilt()) throw new Error(BUILD_HINT);
   // Latency gives the kill a window between checkpoints; the limits are not what is tested.
-  sb = await startSandbox({ state: generateOrg({ login: ORG, repos: 3000, seed: 9 }), latencyMs: 15, rateLimit: { core: 1e6, graphql: 1e6 } });
+  sb = await startSandbox({
+    state: generateOrg({ login: ORG, repos: 3000, seed: 9 }),
+    latencyMs: 15,
+    rateLimit: { core: 1e6, graphql: 1e6 },
+  });
   const { run, requests } = await assess(tempDirs());
   expect(run.code, run.stderr).toBe(0);
   baseline = { doc: parse(run.stdout), requests };
@@ -120,7 +141,9 @@ describe.each(['SIGKILL', 'SIGINT'] as const)('assess stopped by %s after its fi
   });
 
   it('with fewer requests than the uninterrupted run, and no checkpoint left behind', () => {
-    console.info(`${signal}: stopped after ${stopped.checkpointed} repositories were checkpointed; resumed run ${resumed.requests} requests, uninterrupted run ${baseline.requests}`);
+    console.info(
+      `${signal}: stopped after ${stopped.checkpointed} repositories were checkpointed; resumed run ${resumed.requests} requests, uninterrupted run ${baseline.requests}`,
+    );
     expect(resumed.requests).toBeLessThan(baseline.requests);
     const db = new Database(d.db, { readonly: true });
     try {

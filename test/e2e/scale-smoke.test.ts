@@ -50,14 +50,22 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'qms-bench-smoke-'));
   const { runBench } = await import('../../bench/run.js');
   await runBench([
-    '--repos', '200',
-    '--latency', '0',
-    '--apply-repos', '2',
-    '--pacing-repos', '3',
-    '--audit-events', '3000',
-    '--help-runs', '2',
-    '--out', path.join(dir, 'latest.json'),
-    '--readme', path.join(dir, 'README.md'),
+    '--repos',
+    '200',
+    '--latency',
+    '0',
+    '--apply-repos',
+    '2',
+    '--pacing-repos',
+    '3',
+    '--audit-events',
+    '3000',
+    '--help-runs',
+    '2',
+    '--out',
+    path.join(dir, 'latest.json'),
+    '--readme',
+    path.join(dir, 'README.md'),
     '--quiet',
   ]);
   results = JSON.parse(readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Results;
@@ -97,10 +105,19 @@ describe('bench/run.js on 200 repositories', () => {
   });
 
   it('writes the markdown table with every scenario and the targets that apply', () => {
-    for (const row of ['| assess | 200 |', '| baseline (seed script) | 200 |', '| apply (second) | 200 |', '| rollback --last | 200 |', '| audit export |', '| --help |']) {
+    for (const row of [
+      '| assess | 200 |',
+      '| baseline (seed script) | 200 |',
+      '| apply (second) | 200 |',
+      '| rollback --last | 200 |',
+      '| audit export |',
+      '| --help |',
+    ]) {
       expect(table).toContain(row);
     }
     expect(table).toContain('node bench/run.js --repos 200');
-    expect(results.targets.map((t) => t.target)).toEqual(expect.arrayContaining(['second apply (200): 0 writes', 'apply at the default pace: 0 secondary-limit answers']));
+    expect(results.targets.map((t) => t.target)).toEqual(
+      expect.arrayContaining(['second apply (200): 0 writes', 'apply at the default pace: 0 secondary-limit answers']),
+    );
   });
 });

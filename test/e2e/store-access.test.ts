@@ -134,7 +134,10 @@ describe.skipIf('reason' in found)(`a store this user can read but not write${sk
     expect(fs.statSync(db).mode & 0o777).toBe(0o400);
 
     const reason = `${db} is not writable by this user (mode 0400, owner uid ${user.uid}, running as uid ${user.uid}; EACCES)`;
-    for (const args of [['apply', '--org', 'acme', ...REPOS, '--yes'], ['assess', '--org', 'acme', ...REPOS]]) {
+    for (const args of [
+      ['apply', '--org', 'acme', ...REPOS, '--yes'],
+      ['assess', '--org', 'acme', ...REPOS],
+    ]) {
       const run = await asUser(args);
       expect(run.code, run.stderr).toBe(2);
       expect(linesOf(run.stderr)[0]).toBe(`qms: cannot write the qms database ${db}: ${reason}`);
@@ -188,7 +191,10 @@ describe('a store another SQLite client holds in a write transaction', () => {
 
     const writes = writesOf(sb.sandbox.stats);
     const locked = `qms: ${dirs.db} is locked: another SQLite client holds its write lock (waited ${DEFAULT_BUSY_TIMEOUT_MS / 1000} s)`;
-    for (const args of [['apply', '--org', 'acme', ...OTHER_REPOS, '--yes'], ['assess', '--org', 'acme', ...OTHER_REPOS]]) {
+    for (const args of [
+      ['apply', '--org', 'acme', ...OTHER_REPOS, '--yes'],
+      ['assess', '--org', 'acme', ...OTHER_REPOS],
+    ]) {
       const run = await qms(args);
       expect(run.code, run.stderr).toBe(5);
       expect(linesOf(run.stderr)[0]).toBe(locked);

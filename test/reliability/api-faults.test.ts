@@ -74,7 +74,14 @@ function retryGaps(exchanges: readonly TimedExchange[], match: (e: TimedExchange
   const gaps: number[] = [];
   exchanges.forEach((e, i) => {
     if (!match(e)) return;
-    const next = exchanges.slice(i + 1).find((n) => n.method === e.method && n.path === e.path && (n.route !== '/graphql' || JSON.stringify(n.requestBody) === JSON.stringify(e.requestBody)));
+    const next = exchanges
+      .slice(i + 1)
+      .find(
+        (n) =>
+          n.method === e.method &&
+          n.path === e.path &&
+          (n.route !== '/graphql' || JSON.stringify(n.requestBody) === JSON.stringify(e.requestBody)),
+      );
     if (next) gaps.push(next.at - e.at);
   });
   return gaps;
@@ -110,12 +117,7 @@ beforeAll(async () => {
       const { sb, qms } = await scenario();
       // Chained skips: each request's first attempt meets one fault and its retry
       // passes (a request failing more often than the retry budget is "permanent").
-      chain(sb, '/graphql', [
-        { kind: 'status', status: 502 },
-        { kind: 'reset' },
-        { kind: 'truncated' },
-        { kind: 'slow', delayMs: 3500 },
-      ]);
+      chain(sb, '/graphql', [{ kind: 'status', status: 502 }, { kind: 'reset' }, { kind: 'truncated' }, { kind: 'slow', delayMs: 3500 }]);
       chain(sb, '/repos/{owner}/{repo}/properties/values', [
         { kind: 'status', status: 503 },
         { kind: 'secondary-limit', status: 429, retryAfter: 2 },
@@ -195,7 +197,17 @@ beforeAll(async () => {
       f.add({ kind: 'reset', route: REPO, method: 'PATCH', times: 1 });
       const rollback = await qms(['--json', 'rollback', '--last', '--yes']);
       f.clear();
-      return { apply, rollback, applyExchanges, exchanges: sb.exchanges, original, afterApply, after: await captureLive(sb, 'acme', APPLY_REPOS), dirs, original_rules: Object.values(original) };
+      return {
+        apply,
+        rollback,
+        applyExchanges,
+        exchanges: sb.exchanges,
+        original,
+        afterApply,
+        after: await captureLive(sb, 'acme', APPLY_REPOS),
+        dirs,
+        original_rules: Object.values(original),
+      };
     },
 
     // One repository's write keeps failing (502 on every attempt): it fails alone, the
@@ -256,7 +268,17 @@ beforeAll(async () => {
       armed = false;
       sb.sandbox.faults.clear();
       const rollback2 = await qms(['--json', 'rollback', '--last', '--yes']);
-      return { apply, rollback1, rollback2, applyExchanges, rollbackExchanges, exchanges: sb.exchanges, original, after: await captureLive(sb, 'acme', APPLY_REPOS), dirs };
+      return {
+        apply,
+        rollback1,
+        rollback2,
+        applyExchanges,
+        rollbackExchanges,
+        exchanges: sb.exchanges,
+        original,
+        after: await captureLive(sb, 'acme', APPLY_REPOS),
+        dirs,
+      };
     },
 
     // Spent before anything was written: exit 3, no change set, no write.
@@ -338,7 +360,10 @@ describe('assess under API faults', () => {
     expect(failed.reason).toMatch(/502/);
     const others = (x: AssessDoc) => {
       const c = conclusions(x);
-      return { repos: c.repos.filter((r) => r.repo !== 'acme/sales-reporting'), findings: c.findings.filter((f) => !f.startsWith('acme/sales-reporting ')) };
+      return {
+        repos: c.repos.filter((r) => r.repo !== 'acme/sales-reporting'),
+        findings: c.findings.filter((f) => !f.startsWith('acme/sales-reporting ')),
+      };
     };
     expect(others(d)).toEqual(others(cleanAssess));
   }
@@ -366,8 +391,18 @@ describe('apply and rollback under API faults', () => {
     expect(doc.counts.verified).toBeGreaterThanOrEqual(9);
     expect(withoutOrigin(r.afterApply)).toEqual(cleanApplyLive);
     // Faults on each write route, and on both sides of the handler.
-    const faulted = (r.applyExchanges as TimedExchange[]).filter((e) => e.fault && isWrite(e)).map((e) => `${e.method} ${e.route === '/graphql' ? 'mutation' : e.route} ${e.fault}`);
-    for (const want of [`PUT ${PROTECTION} status`, `PUT ${PROTECTION} reset`, `PUT ${PROTECTION} reset-after`, 'POST mutation reset-after', 'POST mutation truncated', `PATCH ${REPO} truncated`, `PATCH ${REPO} secondary-limit`]) {
+    const faulted = (r.applyExchanges as TimedExchange[])
+      .filter((e) => e.fault && isWrite(e))
+      .map((e) => `${e.method} ${e.route === '/graphql' ? 'mutation' : e.route} ${e.fault}`);
+    for (const want of [
+      `PUT ${PROTECTION} status`,
+      `PUT ${PROTECTION} reset`,
+      `PUT ${PROTECTION} reset-after`,
+      'POST mutation reset-after',
+      'POST mutation truncated',
+      `PATCH ${REPO} truncated`,
+      `PATCH ${REPO} secondary-limit`,
+    ]) {
       expect(faulted).toContain(want);
     }
     // A lost answer is settled by the read-back, and said so.
@@ -392,9 +427,14 @@ describe('apply and rollback under API faults', () => {
     const r = get('permanent');
     expect(r.apply.code, describeRun(r.apply)).toBe(4);
     const doc = jsonOf(r.apply);
-    const byRepo = (repo: string) => doc.results.filter((x: { repo: string }) => x.repo === `acme/${repo}`).map((x: { status: string }) => x.status);
+    const byRepo = (repo: string) =>
+      doc.results.filter((x: { repo: string }) => x.repo === `acme/${repo}`).map((x: { status: string }) => x.status);
     expect(byRepo('payments-ledger')[0]).toBe('failed');
-    expect(byRepo('payments-ledger').slice(1).every((s: string) => s === 'not_attempted')).toBe(true);
+    expect(
+      byRepo('payments-ledger')
+        .slice(1)
+        .every((s: string) => s === 'not_attempted'),
+    ).toBe(true);
     expect(byRepo('identity-service').every((s: string) => s === 'verified')).toBe(true);
     expect(byRepo('research-notebooks')).toEqual(['verified']);
     expect(doc.results.find((x: { status: string }) => x.status === 'failed').error).toMatch(/502/);
@@ -444,7 +484,9 @@ describe('apply and rollback under API faults', () => {
     const r = get('primaryBeforeWrites');
     expect(r.apply.code, describeRun(r.apply)).toBe(3);
     // The plan reads through GraphQL (batched) or REST: either names the limit and its reset.
-    expect(r.apply.stderr.split('\n').filter((l: string) => !/^warning: .* retrying in /.test(l))[0]).toMatch(/^qms: GitHub (GraphQL rate limit exhausted|API rate limit exhausted \(0\/5000 left\); it resets at \d{4}-)/);
+    expect(r.apply.stderr.split('\n').filter((l: string) => !/^warning: .* retrying in /.test(l))[0]).toMatch(
+      /^qms: GitHub (GraphQL rate limit exhausted|API rate limit exhausted \(0\/5000 left\); it resets at \d{4}-)/,
+    );
     expect(acceptedWrites(r.exchanges)).toEqual([]);
     expect((r.exchanges as TimedExchange[]).filter(isWrite)).toEqual([]);
     const facts = expectSoundStore(r.dirs.db);

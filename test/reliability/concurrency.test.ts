@@ -90,7 +90,8 @@ const HOLD_MS = 600_000;
 /** A loaded 2-core CI machine runs these multi-process scenarios several times slower than an idle one. */
 const SCENARIO_TIMEOUT_MS = 180_000;
 
-const HOLDER = /^qms: another qms \(pid (\d+) on [^,]+, `(qms [^`]+)`, since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\) holds the lock on .*qms\.db/m;
+const HOLDER =
+  /^qms: another qms \(pid (\d+) on [^,]+, `(qms [^`]+)`, since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\) holds the lock on .*qms\.db/m;
 
 describe.concurrent('one mutating run per store', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   it('apply while a rollback holds the lock, rollback while an apply holds it, rollback vs rollback: exit 5 naming the holder, no write; the holder completes', async () => {
@@ -154,13 +155,22 @@ describe.concurrent('a lock left by a dead process', { timeout: SCENARIO_TIMEOUT
 
     const next = await qms(APPLY);
     expect(next.code, describeRun(next)).toBe(0);
-    const recovered = sqlRows<{ actor: string; details: string }>(dirs.db, `SELECT actor, details FROM audit_events WHERE action = 'lock.recovered'`);
+    const recovered = sqlRows<{ actor: string; details: string }>(
+      dirs.db,
+      `SELECT actor, details FROM audit_events WHERE action = 'lock.recovered'`,
+    );
     expect(recovered).toHaveLength(1);
     expect(recovered[0]!.actor).toBe('ada');
-    expect(JSON.parse(recovered[0]!.details)).toMatchObject({ previous: { pid: killed.child.pid }, reason: expect.stringMatching(/no longer running/) });
+    expect(JSON.parse(recovered[0]!.details)).toMatchObject({
+      previous: { pid: killed.child.pid },
+      reason: expect.stringMatching(/no longer running/),
+    });
     const sets = sqlRows<{ id: number; status: string }>(dirs.db, `SELECT id, status FROM change_sets ORDER BY id`);
     expect(sets.map((s) => s.status)).toEqual(['interrupted', 'completed']);
-    expect(sqlRows(dirs.db, `SELECT status FROM runs WHERE kind = 'apply' ORDER BY id`)).toEqual([{ status: 'interrupted' }, { status: 'succeeded' }]);
+    expect(sqlRows(dirs.db, `SELECT status FROM runs WHERE kind = 'apply' ORDER BY id`)).toEqual([
+      { status: 'interrupted' },
+      { status: 'succeeded' },
+    ]);
 
     // The second apply found what the first had written already in place; the first
     // apply is undone by id.
@@ -204,38 +214,42 @@ describe.concurrent('a lock left by a dead process', { timeout: SCENARIO_TIMEOUT
 });
 
 describe.concurrent('readers never wait for a writer', () => {
-  it('assess, plan, history, snapshots show, audit export and audit verify finish (exit 0) while an apply is held mid-write', async () => {
-    const { sb, dirs, qms } = await setup();
-    // The writer's PUT is held until every reader has finished (released below).
-    // A finished apply first, so there is history to read.
-    expect((await qms(['apply', '--org', 'acme', '--repo', 'research-notebooks', '--yes'])).code).toBe(0);
-    sb.sandbox.faults.add({ kind: 'slow', method: 'PUT', route: PROTECTION, delayMs: HOLD_MS });
-    const held = background(sb, dirs, ['apply', '--org', 'acme', '--repo', 'poc-ml-ranking', '--yes']);
-    await arrived(sb, 'PUT ' + PROTECTION, 2);
-    let heldExited = false;
-    void held.done.then(() => (heldExited = true));
-    const readers: Record<string, string[]> = {
-      assess: ['--json', 'assess', '--org', 'acme', '--repo', 'poc-ml-ranking', '--repo', 'research-notebooks', '--fail-on', 'none'],
-      plan: ['plan', '--org', 'acme', '--repo', 'hackathon-2025'],
-      history: ['--json', 'history'],
-      snapshots: ['snapshots', 'show', '1'],
-      'audit export': ['audit', 'export', '--format', 'ndjson'],
-      'audit verify': ['audit', 'verify'],
-    };
-    const runs = await Promise.all(
-      Object.entries(readers).map(async ([name, args]) => {
-        const run = await qms(args, { timeoutMs: 40_000 });
-        return { name, run };
-      }),
-    );
-    // Every reader finished while the writer still held its write (and the lock).
-    expect(heldExited).toBe(false);
-    for (const { name, run } of runs) expect(run.code, `${name}: ${describeRun(run)}`).toBe(0);
-    // What they read is the store as committed: the held apply's intent is visible.
-    expect(runs.find((r) => r.name === 'audit export')!.run.stdout).toMatch(/"change\.intent".*poc-ml-ranking/);
-    sb.sandbox.faults.releaseHeld();
-    const final = await held.done;
-    expect(final.code, describeRun(final)).toBe(0);
-    expectSoundStore(dirs.db);
-  }, SCENARIO_TIMEOUT_MS);
+  it(
+    'assess, plan, history, snapshots show, audit export and audit verify finish (exit 0) while an apply is held mid-write',
+    async () => {
+      const { sb, dirs, qms } = await setup();
+      // The writer's PUT is held until every reader has finished (released below).
+      // A finished apply first, so there is history to read.
+      expect((await qms(['apply', '--org', 'acme', '--repo', 'research-notebooks', '--yes'])).code).toBe(0);
+      sb.sandbox.faults.add({ kind: 'slow', method: 'PUT', route: PROTECTION, delayMs: HOLD_MS });
+      const held = background(sb, dirs, ['apply', '--org', 'acme', '--repo', 'poc-ml-ranking', '--yes']);
+      await arrived(sb, 'PUT ' + PROTECTION, 2);
+      let heldExited = false;
+      void held.done.then(() => (heldExited = true));
+      const readers: Record<string, string[]> = {
+        assess: ['--json', 'assess', '--org', 'acme', '--repo', 'poc-ml-ranking', '--repo', 'research-notebooks', '--fail-on', 'none'],
+        plan: ['plan', '--org', 'acme', '--repo', 'hackathon-2025'],
+        history: ['--json', 'history'],
+        snapshots: ['snapshots', 'show', '1'],
+        'audit export': ['audit', 'export', '--format', 'ndjson'],
+        'audit verify': ['audit', 'verify'],
+      };
+      const runs = await Promise.all(
+        Object.entries(readers).map(async ([name, args]) => {
+          const run = await qms(args, { timeoutMs: 40_000 });
+          return { name, run };
+        }),
+      );
+      // Every reader finished while the writer still held its write (and the lock).
+      expect(heldExited).toBe(false);
+      for (const { name, run } of runs) expect(run.code, `${name}: ${describeRun(run)}`).toBe(0);
+      // What they read is the store as committed: the held apply's intent is visible.
+      expect(runs.find((r) => r.name === 'audit export')!.run.stdout).toMatch(/"change\.intent".*poc-ml-ranking/);
+      sb.sandbox.faults.releaseHeld();
+      const final = await held.done;
+      expect(final.code, describeRun(final)).toBe(0);
+      expectSoundStore(dirs.db);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });

@@ -50,7 +50,8 @@ function spawnClassify(sb: RelSandbox, dirs: TempDirs) {
   return { child, started, done };
 }
 
-const isPatch = (e: { method: string; route: string | null }): boolean => e.method === 'PATCH' && e.route === '/orgs/{org}/properties/values';
+const isPatch = (e: { method: string; route: string | null }): boolean =>
+  e.method === 'PATCH' && e.route === '/orgs/{org}/properties/values';
 
 beforeAll(async () => {
   expect(isBuilt(), BUILD_HINT).toBe(true);
@@ -64,7 +65,12 @@ beforeAll(async () => {
     expect(exit.code, exit.stderr).toBe(0);
     const patches = sb.exchanges.filter(isPatch);
     expect(patches.length).toBeGreaterThanOrEqual(3);
-    timing = { firstWrite: patches[0]!.at - started, lastWrite: patches[patches.length - 1]!.at - started, end: exit.ms, writes: patches.length };
+    timing = {
+      firstWrite: patches[0]!.at - started,
+      lastWrite: patches[patches.length - 1]!.at - started,
+      end: exit.ms,
+      writes: patches.length,
+    };
   } finally {
     await sb.close();
   }
@@ -126,7 +132,8 @@ async function iteration(killAt: Instant, i: number): Promise<Outcome> {
     if (rollback.code !== (hadSet ? 0 : 2)) problems.push(`rollback exit ${rollback.code}: ${rollback.stderr.slice(0, 400)}`);
     const now = await tiers(sb);
     const differ = Object.keys(original).filter((k) => JSON.stringify(original[k]) !== JSON.stringify(now[k]));
-    if (differ.length > 0) problems.push(`not restored: ${differ.map((k) => `${k} ${String(original[k])} → ${String(now[k])}`).join(', ')}`);
+    if (differ.length > 0)
+      problems.push(`not restored: ${differ.map((k) => `${k} ${String(original[k])} → ${String(now[k])}`).join(', ')}`);
     const facts = storeFacts(dirs.db);
     if (facts.integrity.join() !== 'ok') problems.push(`integrity_check: ${facts.integrity.join('; ')}`);
     if (!facts.auditOk) problems.push(`audit chain: ${facts.auditReason}`);
@@ -155,7 +162,9 @@ describe(`classify --write-properties, SIGKILL at random instants (seed ${SEED})
     // Two in three inside the write phase (from this run's first PATCH, over the span a whole
     // run's PATCHes take), one in three anywhere from the spawn to the end of a run.
     const instants = Array.from({ length: ITERATIONS }, (): Instant =>
-      rand() < 1 / 3 ? { anchor: 'spawn', ms: rand() * (timing.end + 100) } : { anchor: 'first-write', ms: rand() * (timing.lastWrite - timing.firstWrite + 100) },
+      rand() < 1 / 3
+        ? { anchor: 'spawn', ms: rand() * (timing.end + 100) }
+        : { anchor: 'first-write', ms: rand() * (timing.lastWrite - timing.firstWrite + 100) },
     );
     const outcomes = await runPool(instants, PARALLEL, iteration);
     const killed = outcomes.filter((o) => o.killed);
@@ -164,7 +173,7 @@ describe(`classify --write-properties, SIGKILL at random instants (seed ${SEED})
         `${killed.filter((o) => o.patchesBeforeKill > 0 && o.patchesBeforeKill < timing.writes).length} between PATCHes, ` +
         `${killed.filter((o) => o.patchesBeforeKill >= timing.writes).length} after the last), ${outcomes.length - killed.length} finished first`,
     );
-    for (const o of outcomes) expect(o.problems, `${o.label}: ${o.problems.join(" | ")}`).toEqual([]);
+    for (const o of outcomes) expect(o.problems, `${o.label}: ${o.problems.join(' | ')}`).toEqual([]);
     expect(killed.filter((o) => o.patchesBeforeKill > 0).length).toBeGreaterThanOrEqual(Math.ceil(ITERATIONS / 4));
   }, 300_000);
 });

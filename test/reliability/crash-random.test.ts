@@ -79,7 +79,11 @@ async function measure(sb: Sandbox & { log: (Exchange & { at: number })[] }, dir
 
 async function loggingSandbox(state: SimState) {
   const log: (Exchange & { at: number })[] = [];
-  const sb = (await startSandbox({ state, latencyMs: LATENCY_MS, onExchange: (e) => log.push({ ...e, at: performance.now() }) })) as Sandbox & { log: typeof log };
+  const sb = (await startSandbox({
+    state,
+    latencyMs: LATENCY_MS,
+    onExchange: (e) => log.push({ ...e, at: performance.now() }),
+  })) as Sandbox & { log: typeof log };
   sb.log = log;
   return sb;
 }
@@ -117,7 +121,11 @@ function drawInstant(rand: () => number, t: { first: number; last: number; end: 
 }
 
 /** Kill `child` at the instant; returns how many writes GitHub had carried out by then. */
-function armKill(sb: { log: Exchange[] }, child: import('node:child_process').ChildProcess, at: Instant): { writesAtKill: () => number; stop: () => void } {
+function armKill(
+  sb: { log: Exchange[] },
+  child: import('node:child_process').ChildProcess,
+  at: Instant,
+): { writesAtKill: () => number; stop: () => void } {
   let writes = -1;
   let timer: NodeJS.Timeout | undefined;
   const kill = () => {
@@ -180,7 +188,9 @@ afterAll(() => {
 /** Checks shared by both kinds of iteration, after the final rollback. */
 async function finalChecks(sb: Sandbox & { log: Exchange[] }, dirs: TempDirs, label: string, problems: string[]): Promise<void> {
   const live = withoutOrigin(await captureLive(sb, 'acme', REPOS));
-  const diff = Object.keys(originalLive as object).filter((k) => JSON.stringify((live as Record<string, unknown>)[k]) !== JSON.stringify((originalLive as Record<string, unknown>)[k]));
+  const diff = Object.keys(originalLive as object).filter(
+    (k) => JSON.stringify((live as Record<string, unknown>)[k]) !== JSON.stringify((originalLive as Record<string, unknown>)[k]),
+  );
   if (diff.length > 0) problems.push(`not restored: ${diff.join(', ')}`);
   const facts = storeFacts(dirs.db);
   if (facts.integrity.join() !== 'ok') problems.push(`integrity_check: ${facts.integrity.join('; ')}`);
@@ -191,7 +201,8 @@ async function finalChecks(sb: Sandbox & { log: Exchange[] }, dirs: TempDirs, la
   const applySet = facts.sets.find((s) => s.kind === 'apply');
   const unrestored = facts.changes.filter((c) => c.set === applySet?.id && c.status !== 'restored' && c.status !== 'skipped_drift');
   // A change the kill left `pending` whose write never reached GitHub is closed as restored too.
-  if (unrestored.length > 0) problems.push(`apply changes not restored: ${unrestored.map((c) => `${c.repo} ${c.key} ${c.status}`).join(', ')}`);
+  if (unrestored.length > 0)
+    problems.push(`apply changes not restored: ${unrestored.map((c) => `${c.repo} ${c.key} ${c.status}`).join(', ')}`);
   try {
     expectEveryWriteRecorded(sb.log, facts, label);
   } catch (err) {
@@ -203,7 +214,14 @@ async function finalChecks(sb: Sandbox & { log: Exchange[] }, dirs: TempDirs, la
  * Runs `args` with a kill armed at `killAt`; records an unexpected exit and, when the store
  * exists, whether it opens cleanly right after the kill (integrity_check, audit chain).
  */
-async function runKilled(sb: Awaited<ReturnType<typeof loggingSandbox>>, dirs: TempDirs, args: string[], killAt: Instant, what: string, problems: string[]) {
+async function runKilled(
+  sb: Awaited<ReturnType<typeof loggingSandbox>>,
+  dirs: TempDirs,
+  args: string[],
+  killAt: Instant,
+  what: string,
+  problems: string[],
+) {
   const { child, done } = spawnQms(sb, dirs, args);
   const armed = armKill(sb, child, killAt);
   const exit = await done;
@@ -232,9 +250,11 @@ async function applyIteration(killAt: Instant, i: number): Promise<Outcome> {
     // dead apply's lock and finds nothing to undo (exit 2).
     const rollback = await qmsOn(sb, dirs)([...ROLLBACK, ...SETTLE]);
     if (rollback.code !== (hadSet ? 0 : 2)) problems.push(`rollback exit ${rollback.code}: ${rollback.stderr.slice(0, 500)}`);
-    if (!hadSet && !/nothing to roll back/.test(rollback.stderr)) problems.push(`rollback without an apply: ${rollback.stderr.slice(0, 300)}`);
+    if (!hadSet && !/nothing to roll back/.test(rollback.stderr))
+      problems.push(`rollback without an apply: ${rollback.stderr.slice(0, 300)}`);
     if (existsSync(dirs.db)) await finalChecks(sb, dirs, label, problems);
-    else if (JSON.stringify(withoutOrigin(await captureLive(sb, 'acme', REPOS))) !== JSON.stringify(originalLive)) problems.push('GitHub changed, no store');
+    else if (JSON.stringify(withoutOrigin(await captureLive(sb, 'acme', REPOS))) !== JSON.stringify(originalLive))
+      problems.push('GitHub changed, no store');
     return { label, killed, writesBeforeKill: killed ? writesBeforeKill : -1, totalWrites: acceptedWrites(sb.log).length, problems };
   } catch (err) {
     problems.push(`harness: ${(err as Error).message}`);

@@ -38,7 +38,9 @@ export interface RelSandbox {
 }
 
 /** A contract-checked simulator (fault-shaped exchanges are exempt) that keeps every exchange. */
-export async function startRelSandbox(options: Omit<StartSandboxOptions, 'onExchange'> & { onExchange?: (e: TimedExchange) => void } = {}): Promise<RelSandbox> {
+export async function startRelSandbox(
+  options: Omit<StartSandboxOptions, 'onExchange'> & { onExchange?: (e: TimedExchange) => void } = {},
+): Promise<RelSandbox> {
   const exchanges: TimedExchange[] = [];
   const { onExchange, ...rest } = options;
   const sandbox = await startCheckedSandbox({
@@ -135,7 +137,12 @@ export function killBackgroundRuns(): void {
  * `qms --api-url <url> --db <dirs.db> [FAST] ...args` in the background, with the same
  * minimal environment as {@link qmsOn}. Global flags in `args` override FAST (the last wins).
  */
-export function startQms(sb: { url: string }, dirs: TempDirs, args: readonly string[], options: Omit<RunOptions, 'timeoutMs'> = {}): BackgroundRun {
+export function startQms(
+  sb: { url: string },
+  dirs: TempDirs,
+  args: readonly string[],
+  options: Omit<RunOptions, 'timeoutMs'> = {},
+): BackgroundRun {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, '--api-url', sb.url, '--db', dirs.db, ...(options.plain ? [] : FAST), ...args], {
     cwd: ROOT,
@@ -221,7 +228,8 @@ export function ruleIdsToPatterns(exchanges: readonly Exchange[], extra: unknown
 export function targetOfWrite(e: Exchange, rules: ReadonlyMap<string, string>): string {
   if (e.route === '/graphql') {
     const vars = ((e.requestBody as { variables?: { input?: Record<string, unknown> } }).variables?.input ?? {}) as Record<string, unknown>;
-    const pattern = typeof vars['pattern'] === 'string' ? vars['pattern'] : rules.get(String(vars['branchProtectionRuleId'] ?? '')) ?? '?';
+    const pattern =
+      typeof vars['pattern'] === 'string' ? vars['pattern'] : (rules.get(String(vars['branchProtectionRuleId'] ?? '')) ?? '?');
     return `* protection_rule ${pattern}`;
   }
   const path = decodeURIComponent(e.path.split('?')[0]!);
@@ -236,7 +244,17 @@ export interface StoreFacts {
   auditReason: string | undefined;
   /** change sets: id, kind, status, actor */
   sets: { id: number; kind: string; status: string; actor: string; parent: number | null }[];
-  changes: { id: number; set: number; repo: string; kind: string; key: string; status: string; beforeState: unknown; beforeModel: unknown; undoes: number | null }[];
+  changes: {
+    id: number;
+    set: number;
+    repo: string;
+    kind: string;
+    key: string;
+    status: string;
+    beforeState: unknown;
+    beforeModel: unknown;
+    undoes: number | null;
+  }[];
   lockHeld: boolean;
 }
 
@@ -289,7 +307,10 @@ export function expectSoundStore(dbPath: string, label = ''): StoreFacts {
   const facts = storeFacts(dbPath);
   expect(facts.integrity, label).toEqual(['ok']);
   expect(facts.auditOk, `${label} ${facts.auditReason ?? ''}`).toBe(true);
-  expect(facts.sets.filter((s) => s.status === 'planned' || s.status === 'in_progress'), label).toEqual([]);
+  expect(
+    facts.sets.filter((s) => s.status === 'planned' || s.status === 'in_progress'),
+    label,
+  ).toEqual([]);
   expect(facts.lockHeld, label).toBe(false);
   return facts;
 }
@@ -299,7 +320,12 @@ export function expectSoundStore(dbPath: string, label = ''): StoreFacts {
  * its target, recorded by qms (the intent is committed before the write is sent,
  * so the row exists whatever happened next).
  */
-export function expectEveryWriteRecorded(exchanges: readonly Exchange[], facts: StoreFacts, label = '', extraRules: unknown[] = []): number {
+export function expectEveryWriteRecorded(
+  exchanges: readonly Exchange[],
+  facts: StoreFacts,
+  label = '',
+  extraRules: unknown[] = [],
+): number {
   const rules = ruleIdsToPatterns(exchanges, extraRules);
   const recorded = new Set<string>();
   for (const c of facts.changes) {

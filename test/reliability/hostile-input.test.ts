@@ -41,7 +41,11 @@ afterAll(async () => {
   for (const sb of sandboxes) await sb.close();
   for (const d of dirsList) d.cleanup();
   const total = Object.values(tried).reduce((a, b) => a + b, 0);
-  console.log(`[reliability] hostile-input: ${total} bad inputs tried — ${Object.entries(tried).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  console.log(
+    `[reliability] hostile-input: ${total} bad inputs tried — ${Object.entries(tried)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')}`,
+  );
 });
 
 function tempDirs(): TempDirs {
@@ -116,7 +120,7 @@ describe.concurrent('hostile and malformed input', () => {
       ['shell', 'x;touch pwned'],
       ['shell', 'x|touch pwned'],
       ['shell', 'x&&touch pwned'],
-      ['shell', "x'\"$HOME"],
+      ['shell', 'x\'"$HOME'],
       ['shell', '>pwned'],
       ['long', LONG],
       ['unicode', 'ünïcødé'],
@@ -159,7 +163,13 @@ describe.concurrent('hostile and malformed input', () => {
         cases.push({ label: `classify --repo`, kind, value, args: ['classify', '--org', 'acme', '--repo', value], mayExist: true });
         cases.push({ label: `plan --org`, kind, value, args: ['plan', '--org', value], mayExist: true });
         cases.push({ label: `rollback --last --org`, kind, value, args: ['rollback', '--last', '--org', value, '--yes'], mayExist: false });
-        cases.push({ label: `rollback --last --repo`, kind, value, args: ['rollback', '--last', '--repo', value, '--yes'], mayExist: false });
+        cases.push({
+          label: `rollback --last --repo`,
+          kind,
+          value,
+          args: ['rollback', '--last', '--repo', value, '--yes'],
+          mayExist: false,
+        });
         cases.push({ label: `history --org`, kind, value, args: ['history', '--org', value], mayExist: false });
       }
       for (const [kind, value] of ids) {
@@ -174,13 +184,16 @@ describe.concurrent('hostile and malformed input', () => {
       // same program in this process (the binary's dist/cli/main.js, minus a Node start-up).
       const seen = new Set<string>();
       const spawned = (c: (typeof cases)[number]) => {
-        if ((c.kind === 'shell' || c.value.includes('touch')) && ['apply --repo', 'assess --org', 'rollback ID'].includes(c.label)) return true;
+        if ((c.kind === 'shell' || c.value.includes('touch')) && ['apply --repo', 'assess --org', 'rollback ID'].includes(c.label))
+          return true;
         if (seen.has(c.kind)) return false;
         seen.add(c.kind);
         return true;
       };
       const tagged = cases.map((c) => ({ ...c, spawned: spawned(c) }));
-      const { main } = (await import(pathToFileURL(path.join(ROOT, 'dist/cli/main.js')).href)) as { main: (argv: string[], io: object) => Promise<number> };
+      const { main } = (await import(pathToFileURL(path.join(ROOT, 'dist/cli/main.js')).href)) as {
+        main: (argv: string[], io: object) => Promise<number>;
+      };
       const inProcess = async (argv: string[], env: Record<string, string>, cwd: string): Promise<QmsRun> => {
         const stdout = new PassThrough();
         const stderr = new PassThrough();
@@ -201,9 +214,17 @@ describe.concurrent('hostile and malformed input', () => {
         const result = c.spawned ? await runQms(argv, { env, cwd, timeoutMs: 60_000 }) : await inProcess(argv, env, cwd);
         return { label: c.label, kind: c.kind, value: c.value, run: result, cwd, mayExist: c.mayExist, spawned: c.spawned };
       };
-      const viaBinary = await runPool(tagged.filter((c) => c.spawned), 6, run);
+      const viaBinary = await runPool(
+        tagged.filter((c) => c.spawned),
+        6,
+        run,
+      );
       // One at a time: each in-process run registers its own signal handlers.
-      const viaMain = await runPool(tagged.filter((c) => !c.spawned), 1, run);
+      const viaMain = await runPool(
+        tagged.filter((c) => !c.spawned),
+        1,
+        run,
+      );
       runs = [...viaBinary, ...viaMain];
       expect(viaBinary.length).toBeGreaterThanOrEqual(20);
       for (const r of runs) count(`cli ${r.kind}`);
@@ -230,7 +251,8 @@ describe.concurrent('hostile and malformed input', () => {
     });
 
     it('no shell ran: nothing appeared in any working directory', () => {
-      for (const r of runs.filter((x) => x.spawned)) expect(readdirSync(r.cwd), `${r.label} ${JSON.stringify(r.value.slice(0, 60))}`).toEqual([]);
+      for (const r of runs.filter((x) => x.spawned))
+        expect(readdirSync(r.cwd), `${r.label} ${JSON.stringify(r.value.slice(0, 60))}`).toEqual([]);
     });
 
     it('no request went to a wrong path: only known routes, no dot segment, the org and repo exactly as given when valid', () => {
@@ -238,11 +260,15 @@ describe.concurrent('hostile and malformed input', () => {
       for (const e of sb.exchanges) {
         expect(e.route, e.path).not.toBeNull();
         const segments = e.path.split('?')[0]!.split('/');
-        expect(segments.filter((s) => s === '..' || s === '.' || /^%2e/i.test(s)), e.path).toEqual([]);
+        expect(
+          segments.filter((s) => s === '..' || s === '.' || /^%2e/i.test(s)),
+          e.path,
+        ).toEqual([]);
         const m = /^\/(?:repos|orgs)\/([^/?]+)(?:\/([^/?]+))?/.exec(e.path);
         if (m) {
           expect(m[1], e.path).toMatch(/^[A-Za-z0-9-]{1,39}$/);
-          if (m[2] !== undefined && e.path.startsWith('/repos/')) expect(decodeURIComponent(m[2]), e.path).toMatch(/^[A-Za-z0-9._-]{1,100}$/);
+          if (m[2] !== undefined && e.path.startsWith('/repos/'))
+            expect(decodeURIComponent(m[2]), e.path).toMatch(/^[A-Za-z0-9._-]{1,100}$/);
         }
       }
     });
@@ -305,7 +331,22 @@ describe.concurrent('hostile and malformed input', () => {
     }, 180_000);
 
     it('every command succeeds on such data', () => {
-      const expected: Record<string, number> = { table: 1, json: 1, ndjson: 1, csv: 1, markdown: 1, rest: 1, classify: 0, plan: 0, apply: 0, history: 0, snapshots: 0, auditCsv: 0, auditNdjson: 0, rollback: 0 };
+      const expected: Record<string, number> = {
+        table: 1,
+        json: 1,
+        ndjson: 1,
+        csv: 1,
+        markdown: 1,
+        rest: 1,
+        classify: 0,
+        plan: 0,
+        apply: 0,
+        history: 0,
+        snapshots: 0,
+        auditCsv: 0,
+        auditNdjson: 0,
+        rollback: 0,
+      };
       for (const [k, code] of Object.entries(expected)) expect(out[k]!.code, `${k}\n${describeRun(out[k]!)}`).toBe(code);
       expectSoundStore(dirs.db);
     });
@@ -330,9 +371,14 @@ describe.concurrent('hostile and malformed input', () => {
         expect(branches, k).toContain(BIDI_BRANCH);
         expect(branches, k).toContain(FORMULA_BRANCH);
         // The config value, quoted in the finding (as the config checker escapes it).
-        expect(doc.findings.some((f) => String(f.actual).includes('got "\\u001b[2J\\u001b]0;pwned\\u0007evil')), k).toBe(true);
+        expect(
+          doc.findings.some((f) => String(f.actual).includes('got "\\u001b[2J\\u001b]0;pwned\\u0007evil')),
+          k,
+        ).toBe(true);
       }
-      const lines = out['ndjson']!.stdout.trim().split('\n').map((l) => JSON.parse(l) as { branch: string | null });
+      const lines = out['ndjson']!.stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { branch: string | null });
       expect(lines.map((l) => l.branch)).toContain(BIDI_BRANCH);
     });
 
@@ -350,7 +396,11 @@ describe.concurrent('hostile and malformed input', () => {
       }
       const cells = parseCsv(out['csv']!.stdout).flat();
       expect(cells).toContain(`'${FORMULA_BRANCH}`);
-      expect(parseCsv(out['auditCsv']!.stdout).flat().some((c) => c.startsWith(`'=`) || c.includes(`:'=HYPERLINK`) || c.includes(FORMULA_BRANCH))).toBe(true);
+      expect(
+        parseCsv(out['auditCsv']!.stdout)
+          .flat()
+          .some((c) => c.startsWith(`'=`) || c.includes(`:'=HYPERLINK`) || c.includes(FORMULA_BRANCH)),
+      ).toBe(true);
     });
   });
 
@@ -379,7 +429,8 @@ describe.concurrent('hostile and malformed input', () => {
 
     beforeAll(async () => {
       const state = fixtureCopy();
-      for (const [name, text] of Object.entries(BOMBS)) state.repos.find((r) => r.owner === 'acme' && r.name === name)!.files['.qms/branch-protection.yml'] = text;
+      for (const [name, text] of Object.entries(BOMBS))
+        state.repos.find((r) => r.owner === 'acme' && r.name === name)!.files['.qms/branch-protection.yml'] = text;
       const sb = await startRelSandbox({ state });
       sandboxes.push(sb);
       const repos = [...Object.keys(BOMBS), 'identity-service'].flatMap((r) => ['--repo', r]);
@@ -391,10 +442,16 @@ describe.concurrent('hostile and malformed input', () => {
     }, 120_000);
 
     it('assess finishes promptly and reports a located error finding for each bomb; the other repository is assessed', () => {
-      for (const [label, r] of [['batched', run], ['rest', rest]] as const) {
+      for (const [label, r] of [
+        ['batched', run],
+        ['rest', rest],
+      ] as const) {
         expect(r.code, `${label}\n${describeRun(r)}`).toBe(1);
         expect(r.ms, label).toBeLessThan(30_000);
-        const doc = JSON.parse(r.stdout) as { repos: { repo: string; status: string }[]; findings: { repo: string; setting: string; actual: string }[] };
+        const doc = JSON.parse(r.stdout) as {
+          repos: { repo: string; status: string }[];
+          findings: { repo: string; setting: string; actual: string }[];
+        };
         for (const name of Object.keys(BOMBS)) {
           const f = doc.findings.filter((x) => x.repo === `acme/${name}` && x.setting === 'repoConfig');
           expect(f.length, `${label} ${name}`).toBeGreaterThan(0);
@@ -417,10 +474,14 @@ describe.concurrent('hostile and malformed input', () => {
       expect((await qmsOn(sb, dirs)(['apply', '--org', 'acme', '--repo', 'research-notebooks', '--yes'])).code).toBe(0);
       const outDir = mkdtempSync(path.join(tmpdir(), 'qms-rel-out-'));
       const target = path.join(outDir, 'audit.csv');
-      const bad = await runQms(['--db', dirs.db, '--format', 'csv', 'audit', 'export', '--output', target, '--since', 'yesterday-ish'], { env: dirs.env });
+      const bad = await runQms(['--db', dirs.db, '--format', 'csv', 'audit', 'export', '--output', target, '--since', 'yesterday-ish'], {
+        env: dirs.env,
+      });
       expect(bad.code, describeRun(bad)).toBe(2);
       expect(readdirSync(outDir)).toEqual([]);
-      const noDir = await runQms(['--db', dirs.db, 'audit', 'export', '--output', path.join(outDir, 'missing', 'x.json')], { env: dirs.env });
+      const noDir = await runQms(['--db', dirs.db, 'audit', 'export', '--output', path.join(outDir, 'missing', 'x.json')], {
+        env: dirs.env,
+      });
       expect(noDir.code, describeRun(noDir)).not.toBe(0);
       expect(noDir.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2);
       expect(readdirSync(outDir)).toEqual([]);

@@ -81,15 +81,23 @@ describe('rollback --last after an apply killed in its read phase', () => {
     expect(sb.exchanges.filter((e) => isWrite(e)).length).toBe(writesBefore);
     expect(withoutOrigin(await captureLive(sb, 'acme', ['payments-ledger', 'identity-service', 'core-banking-api']))).toEqual(applied);
     // The killed run is on the record.
-    const runs = sqlRows<{ kind: string; status: string; args: string }>(d.db, "SELECT kind, status, args FROM runs WHERE kind = 'apply' ORDER BY id");
+    const runs = sqlRows<{ kind: string; status: string; args: string }>(
+      d.db,
+      "SELECT kind, status, args FROM runs WHERE kind = 'apply' ORDER BY id",
+    );
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
-    expect(JSON.parse(runs[1]!.args)).toMatchObject({ tier: 'business_critical', command: 'qms apply --org acme --tier business_critical' });
+    expect(JSON.parse(runs[1]!.args)).toMatchObject({
+      tier: 'business_critical',
+      command: 'qms apply --org acme --tier business_critical',
+    });
 
     // Named by id, the first apply is undone as before.
     const setId = sqlRows<{ id: number }>(d.db, "SELECT id FROM change_sets WHERE kind = 'apply' ORDER BY id")[0]!.id;
     const byId = await qms(['rollback', String(setId), '--yes']);
     expect(byId.code, describeRun(byId)).toBe(0);
-    expect(byId.stderr).toMatch(new RegExp(`Rolling back change set ${setId} \\(apply, completed\\) of run \\d+ \`qms apply --org acme --tier mission_critical\``));
+    expect(byId.stderr).toMatch(
+      new RegExp(`Rolling back change set ${setId} \\(apply, completed\\) of run \\d+ \`qms apply --org acme --tier mission_critical\``),
+    );
   });
 });
 
@@ -128,7 +136,9 @@ describe('a change set belongs to one GitHub', () => {
     const before = b.exchanges.length;
     const other = await qmsOn(b, d)(['rollback', '--last', '--dry-run']);
     expect(other.code, describeRun(other)).toBe(2);
-    expect(other.stderr).toMatch(new RegExp(`^qms: change set \\d+ was written to ${a.url.replace(/[.]/g, '\\.')}, not to ${b.url.replace(/[.]/g, '\\.')}`, 'm'));
+    expect(other.stderr).toMatch(
+      new RegExp(`^qms: change set \\d+ was written to ${a.url.replace(/[.]/g, '\\.')}, not to ${b.url.replace(/[.]/g, '\\.')}`, 'm'),
+    );
     expect(b.exchanges.slice(before).filter((e) => e.route !== 'GET /user')).toEqual([]);
     const sandbox = await runQms(['--sandbox', '--db', d.db, 'rollback', '--last', '--dry-run'], { env: { ...d.env, NO_COLOR: '1' } });
     expect(sandbox.code, describeRun(sandbox)).toBe(2);

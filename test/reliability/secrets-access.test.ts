@@ -25,7 +25,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimUser } from '@qms/github-sim';
 import { BIN, BUILD_HINT, ROOT, isBuilt, makeTempDirs, runQms, type QmsRun, type TempDirs } from '../helpers/e2e.js';
 import { captureLive } from '../e2e/apply-helpers.js';
-import { describeRun, expectSoundStore, FAST, fixtureCopy, qmsOn, sqlRows, startRelSandbox, storeBytes, type RelSandbox } from './helpers.js';
+import {
+  describeRun,
+  expectSoundStore,
+  FAST,
+  fixtureCopy,
+  qmsOn,
+  sqlRows,
+  startRelSandbox,
+  storeBytes,
+  type RelSandbox,
+} from './helpers.js';
 
 /** Looks exactly like a classic personal access token (ghp_ + 36 alphanumerics). */
 const GH_TOKEN = 'ghp_' + 'Q7mZ2kV9xR4tL8wN3pS6yB1cF5hJ0dG2aE9u'.slice(0, 36);
@@ -53,7 +63,16 @@ function stateWithBot() {
   const state = fixtureCopy();
   const ada = state.users.find((u) => u.login === 'ada')!;
   const id = 990_001;
-  const bot: SimUser = { ...ada, id, nodeId: `U_bot${id}`, login: BOT, name: 'Ops Bot', token: GH_TOKEN, persona: 'test: org owner with a ghp_ token', roles: [] };
+  const bot: SimUser = {
+    ...ada,
+    id,
+    nodeId: `U_bot${id}`,
+    login: BOT,
+    name: 'Ops Bot',
+    token: GH_TOKEN,
+    persona: 'test: org owner with a ghp_ token',
+    roles: [],
+  };
   state.users.push(bot);
   state.orgs.find((o) => o.login === 'acme')!.members[BOT] = 'admin';
   return state;
@@ -97,19 +116,26 @@ describe.concurrent('secrets and access', () => {
         assessTable: asBot(['--verbose', 'assess', '--org', 'acme', '--reader', 'rest', ...REPOS]),
         classify: asBot(['--verbose', 'classify', '--org', 'acme', ...REPOS]),
         plan: asBot(['--verbose', 'plan', '--org', 'acme', ...REPOS]),
-        failing: qmsOn(failing, failingDirs)(['--verbose', '--json', 'assess', '--org', 'acme', '--reader', 'rest', ...REPOS], { token: GH_TOKEN }),
+        failing: qmsOn(failing, failingDirs)(['--verbose', '--json', 'assess', '--org', 'acme', '--reader', 'rest', ...REPOS], {
+          token: GH_TOKEN,
+        }),
         rejected: qmsOn(sb, dirs)(['--verbose', 'assess', '--org', 'acme'], { token: GH_TOKEN.replace(/.$/, 'X') }),
         // Pasted where a name belongs (a well-formed repository name: looked up, 404), and inside the API URL.
         pasted: asBot(['--verbose', 'assess', '--org', 'acme', '--repo', GH_TOKEN]),
         pastedOrg: asBot(['--verbose', 'assess', '--org', GH_TOKEN]),
-        inUrl: runQms(['--api-url', sb.url.replace('http://', `http://${GH_TOKEN}@`), '--db', dirs.db, 'auth', 'status'], { env: { ...dirs.env, GITHUB_TOKEN: GH_TOKEN } }),
+        inUrl: runQms(['--api-url', sb.url.replace('http://', `http://${GH_TOKEN}@`), '--db', dirs.db, 'auth', 'status'], {
+          env: { ...dirs.env, GITHUB_TOKEN: GH_TOKEN },
+        }),
         // The sandbox's own kind of token (registered as a secret too).
         sandboxToken: qmsOn(sb, dirs)(['--verbose', 'assess', '--org', 'acme', '--repo', 'identity-service'], { login: 'ada' }),
       };
       for (const [k, p] of Object.entries(reads)) runs[k] = await p;
       // Writes, then what reads their record.
       runs['apply'] = await asBot(['--verbose', 'apply', '--org', 'acme', ...REPOS, '--yes']);
-      [runs['history'], runs['snapshots']] = await Promise.all([asBot(['--verbose', 'history', '--all']), asBot(['--verbose', 'snapshots', 'show', '1'])]);
+      [runs['history'], runs['snapshots']] = await Promise.all([
+        asBot(['--verbose', 'history', '--all']),
+        asBot(['--verbose', 'snapshots', 'show', '1']),
+      ]);
       runs['rollback'] = await asBot(['--verbose', 'rollback', '--last', '--yes']);
       [runs['exportJson'], runs['exportCsv'], runs['exportStdout'], runs['verify']] = await Promise.all([
         asBot(['--verbose', 'audit', 'export', '--output', jsonOut]),
@@ -121,8 +147,25 @@ describe.concurrent('secrets and access', () => {
 
     it('the runs did what they should (so the search below means something)', () => {
       const expected: Record<string, number> = {
-        auth: 0, assess: 1, assessTable: 1, classify: 0, plan: 0, apply: 0, history: 0, snapshots: 0, failing: 4,
-        rejected: 3, rollback: 0, exportJson: 0, exportCsv: 0, exportStdout: 0, verify: 0, pasted: 3, pastedOrg: 2, inUrl: 2, sandboxToken: 1,
+        auth: 0,
+        assess: 1,
+        assessTable: 1,
+        classify: 0,
+        plan: 0,
+        apply: 0,
+        history: 0,
+        snapshots: 0,
+        failing: 4,
+        rejected: 3,
+        rollback: 0,
+        exportJson: 0,
+        exportCsv: 0,
+        exportStdout: 0,
+        verify: 0,
+        pasted: 3,
+        pastedOrg: 2,
+        inUrl: 2,
+        sandboxToken: 1,
       };
       for (const [k, code] of Object.entries(expected)) expect(runs[k]!.code, `${k}\n${describeRun(runs[k]!)}`).toBe(code);
       // --verbose really logged requests (with their headers' worth of detail).
@@ -136,7 +179,13 @@ describe.concurrent('secrets and access', () => {
     it('zero hits for the token (or its last 16 characters) in stdout, stderr, the database with its WAL, and the exports', () => {
       const tail = GH_TOKEN.slice(-16);
       const places: [string, string | Buffer][] = [
-        ...Object.entries(runs).flatMap(([k, r]) => [[`${k} stdout`, r.stdout], [`${k} stderr`, r.stderr]] as [string, string][]),
+        ...Object.entries(runs).flatMap(
+          ([k, r]) =>
+            [
+              [`${k} stdout`, r.stdout],
+              [`${k} stderr`, r.stderr],
+            ] as [string, string][],
+        ),
         ['database', storeBytes(dirs.db)],
         ['database of the failing run', storeBytes(failingDb)],
         ...exportFiles.map((f) => [f, readFileSync(f)] as [string, Buffer]),
@@ -156,14 +205,34 @@ describe.concurrent('secrets and access', () => {
       const sb2 = await startRelSandbox();
       sandboxes.push(sb2);
       sb2.sandbox.faults.add({ kind: 'slow', method: 'PUT', route: '/repos/{owner}/{repo}/branches/{branch}/protection', delayMs: 3000 });
-      const child = spawn(process.execPath, [BIN, '--api-url', sb2.url, '--db', held.db, ...FAST, '--request-timeout', '30', 'apply', '--org', 'acme', '--repo', 'research-notebooks', '--yes'], {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...held.env, GITHUB_TOKEN: 'qms_sandbox_ada' },
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          '--api-url',
+          sb2.url,
+          '--db',
+          held.db,
+          ...FAST,
+          '--request-timeout',
+          '30',
+          'apply',
+          '--org',
+          'acme',
+          '--repo',
+          'research-notebooks',
+          '--yes',
+        ],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...held.env, GITHUB_TOKEN: 'qms_sandbox_ada' },
+          stdio: 'ignore',
+        },
+      );
       const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
       const deadline = Date.now() + 30_000;
-      while ((sb2.sandbox.stats.byRoute['PUT /repos/{owner}/{repo}/branches/{branch}/protection'] ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((sb2.sandbox.stats.byRoute['PUT /repos/{owner}/{repo}/branches/{branch}/protection'] ?? 0) === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       const modes = ['', '-wal', '-shm'].map((s) => [s, existsSync(held.db + s) ? statSync(held.db + s).mode & 0o777 : null] as const);
       expect(await exited).toBe(0);
       expect(modes).toEqual([
@@ -205,7 +274,9 @@ describe.concurrent('secrets and access', () => {
     it.skipIf(process.env['QMS_NO_IPV6'] === '1')('http://[::1] is allowed (and works)', async () => {
       expect(proxy, 'no IPv6 loopback here (set QMS_NO_IPV6=1 to skip)').not.toBeNull();
       const dirs = tempDirs();
-      const run = await runQms(['--api-url', `http://[::1]:${proxyPort}`, '--db', dirs.db, 'auth', 'status'], { env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_ada' } });
+      const run = await runQms(['--api-url', `http://[::1]:${proxyPort}`, '--db', dirs.db, 'auth', 'status'], {
+        env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_ada' },
+      });
       expect(run.code, describeRun(run)).toBe(0);
       expect(run.stdout).toMatch(/ada/);
     });
@@ -228,7 +299,9 @@ describe.concurrent('secrets and access', () => {
       await Promise.all(
         cases.map(async ([url, message]) => {
           const dirs = tempDirs();
-          const run = await runQms(['--api-url', url, '--db', dirs.db, 'auth', 'status'], { env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_ada' } });
+          const run = await runQms(['--api-url', url, '--db', dirs.db, 'auth', 'status'], {
+            env: { ...dirs.env, GITHUB_TOKEN: 'qms_sandbox_ada' },
+          });
           expect(run.code, `${url}\n${describeRun(run)}`).toBe(2);
           expect(run.stderr, url).toMatch(message);
           expect(run.stderr + run.stdout, url).not.toContain(secret);
@@ -258,7 +331,10 @@ describe.concurrent('secrets and access', () => {
         { kind: 'apply', actor: 'ada' },
         { kind: 'rollback', actor: BOT },
       ]);
-      const events = sqlRows<{ seq: number; actor: string; action: string }>(dirs.db, 'SELECT seq, actor, action FROM audit_events ORDER BY seq');
+      const events = sqlRows<{ seq: number; actor: string; action: string }>(
+        dirs.db,
+        'SELECT seq, actor, action FROM audit_events ORDER BY seq',
+      );
       let current: string | null = null;
       const blocks: string[] = [];
       for (const e of events) {
@@ -298,13 +374,19 @@ describe.concurrent('secrets and access', () => {
         // could not be seen or the token cannot administer what is in scope.
         expect(run.code, label).toBe(4);
         if (args.includes('assess')) {
-          const doc = JSON.parse(run.stdout) as { repos: { repo: string; status: string; level: string; access: string }[]; findings: { repo: string; setting: string }[] };
+          const doc = JSON.parse(run.stdout) as {
+            repos: { repo: string; status: string; level: string; access: string }[];
+            findings: { repo: string; setting: string }[];
+          };
           for (const r of doc.repos) {
             if (r.access === 'admin') continue;
             expect(r.level, `${label}: ${r.repo}`).not.toBe('none');
             expect(['unknown', 'skipped', 'not_applicable'], `${label}: ${r.repo}`).toContain(r.status);
             // Protection findings need admin to be known: only repo-config and merge ones remain.
-            expect(doc.findings.filter((f) => f.repo === r.repo && !/^(repoConfig|merge\.)/.test(f.setting)), `${label}: ${r.repo}`).toEqual([]);
+            expect(
+              doc.findings.filter((f) => f.repo === r.repo && !/^(repoConfig|merge\.)/.test(f.setting)),
+              `${label}: ${r.repo}`,
+            ).toEqual([]);
           }
           expect(doc.repos.filter((r) => r.access !== 'admin').length, label).toBeGreaterThanOrEqual(3);
         }

@@ -7,7 +7,10 @@ export interface RequestSchemaSubset {
 
 export const OUTPUT: string;
 export const SPEC_FILE: string;
-export function loadDerefSpec(): { spec: { paths: Record<string, Record<string, unknown>>; info: { version: string } }; packageVersion: string };
+export function loadDerefSpec(): {
+  spec: { paths: Record<string, Record<string, unknown>>; info: { version: string } };
+  packageVersion: string;
+};
 export function extractRequestSchemas(
   spec: { paths: Record<string, Record<string, unknown>>; info: { version: string } },
   packageVersion: string,

@@ -83,7 +83,9 @@ async function main() {
   const subset = extractRequestSchemas(spec, packageVersion, routes);
   writeFileSync(OUTPUT, renderRequestSchemas(subset));
   const withBody = Object.values(subset.routes).filter((s) => s !== null).length;
-  console.log(`wrote ${OUTPUT}: ${Object.keys(subset.routes).length} routes, ${withBody} with a JSON body schema (info.version ${subset.infoVersion})`);
+  console.log(
+    `wrote ${OUTPUT}: ${Object.keys(subset.routes).length} routes, ${withBody} with a JSON body schema (info.version ${subset.infoVersion})`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

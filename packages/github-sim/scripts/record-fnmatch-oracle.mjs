@@ -21,8 +21,36 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT = join(ROOT, 'test', 'fixtures', 'fnmatch-ruby.json');
 const PER_OUTCOME = 400;
 
-const PATTERN_PIECES = ['a', 'b', 'v', '1', '/', '.', '-', '*', '**', '**/', '?', '[a-c]', '[!a]', '[^b]', '[]', '[!]', '[a-', '[/]', '[.]',
-  '[0-9]', '\\*', '\\', '\\a', ']', '[z-a]', 'ü', 'release', 'refs/heads/'];
+const PATTERN_PIECES = [
+  'a',
+  'b',
+  'v',
+  '1',
+  '/',
+  '.',
+  '-',
+  '*',
+  '**',
+  '**/',
+  '?',
+  '[a-c]',
+  '[!a]',
+  '[^b]',
+  '[]',
+  '[!]',
+  '[a-',
+  '[/]',
+  '[.]',
+  '[0-9]',
+  '\\*',
+  '\\',
+  '\\a',
+  ']',
+  '[z-a]',
+  'ü',
+  'release',
+  'refs/heads/',
+];
 const NAME_PIECES = ['a', 'b', 'c', 'v', '1', '/', '.', '-', ']', '*', 'ü', 'z', 'release', 'main', 'refs/heads/', '\\'];
 
 const { createRandom } = await import(pathToFileURL(join(ROOT, 'dist', 'random.js')).href);
@@ -37,7 +65,10 @@ STDIN.each_line { |l| p, n = JSON.parse(l); puts(File.fnmatch(p, n, flags) ? '1'
 
 function ask(mode, pairs) {
   const input = pairs.map((pair) => JSON.stringify(pair)).join('\n') + '\n';
-  return execFileSync('ruby', ['-e', RUBY, mode], { input, maxBuffer: 64 * 1024 * 1024 }).toString().trim().split('\n');
+  return execFileSync('ruby', ['-e', RUBY, mode], { input, maxBuffer: 64 * 1024 * 1024 })
+    .toString()
+    .trim()
+    .split('\n');
 }
 
 const cases = [];
@@ -58,6 +89,13 @@ for (const mode of ['default', 'noescape']) {
     });
   }
 }
-const file = { source: `ruby ${rubyVersion} File.fnmatch with FNM_PATHNAME (noEscape 1: also FNM_NOESCAPE)`, columns: ['noEscape', 'pattern', 'name', 'matches'], cases };
-writeFileSync(OUTPUT, `{\n  "source": ${JSON.stringify(file.source)},\n  "columns": ${JSON.stringify(file.columns)},\n  "cases": [\n${cases.map((c) => `    ${JSON.stringify(c)}`).join(',\n')}\n  ]\n}\n`);
+const file = {
+  source: `ruby ${rubyVersion} File.fnmatch with FNM_PATHNAME (noEscape 1: also FNM_NOESCAPE)`,
+  columns: ['noEscape', 'pattern', 'name', 'matches'],
+  cases,
+};
+writeFileSync(
+  OUTPUT,
+  `{\n  "source": ${JSON.stringify(file.source)},\n  "columns": ${JSON.stringify(file.columns)},\n  "cases": [\n${cases.map((c) => `    ${JSON.stringify(c)}`).join(',\n')}\n  ]\n}\n`,
+);
 console.log(`wrote ${OUTPUT}: ${cases.length} cases from ruby ${rubyVersion}`);

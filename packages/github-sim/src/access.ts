@@ -23,28 +23,58 @@ function higher(a: SimPermission | null, b: SimPermission | null | undefined): S
 }
 
 export function findUser(state: SimState, login: string): SimUser | undefined {
-  return lookup(state, (i) => i.usersByLogin, lower(login), (u) => lower(u.login) === lower(login));
+  return lookup(
+    state,
+    (i) => i.usersByLogin,
+    lower(login),
+    (u) => lower(u.login) === lower(login),
+  );
 }
 
 export function findUserById(state: SimState, id: number): SimUser | undefined {
-  return lookup(state, (i) => i.usersById, id, (u) => u.id === id);
+  return lookup(
+    state,
+    (i) => i.usersById,
+    id,
+    (u) => u.id === id,
+  );
 }
 
 export function findUserByToken(state: SimState, token: string): SimUser | undefined {
-  return lookup(state, (i) => i.usersByToken, token, (u) => u.token === token);
+  return lookup(
+    state,
+    (i) => i.usersByToken,
+    token,
+    (u) => u.token === token,
+  );
 }
 
 export function findOrg(state: SimState, login: string): SimOrg | undefined {
-  return lookup(state, (i) => i.orgsByLogin, lower(login), (o) => lower(o.login) === lower(login));
+  return lookup(
+    state,
+    (i) => i.orgsByLogin,
+    lower(login),
+    (o) => lower(o.login) === lower(login),
+  );
 }
 
 export function findRepo(state: SimState, owner: string, name: string): SimRepo | undefined {
   const key = repoKey(owner, name);
-  return lookup(state, (i) => i.reposByKey, key, (r) => repoKey(r.owner, r.name) === key);
+  return lookup(
+    state,
+    (i) => i.reposByKey,
+    key,
+    (r) => repoKey(r.owner, r.name) === key,
+  );
 }
 
 export function findRepoById(state: SimState, id: number): SimRepo | undefined {
-  return lookup(state, (i) => i.reposById, id, (r) => r.id === id);
+  return lookup(
+    state,
+    (i) => i.reposById,
+    id,
+    (r) => r.id === id,
+  );
 }
 
 /** Repositories owned by an org or user, in state (creation) order. */
@@ -58,12 +88,28 @@ export function findTeam(org: SimOrg, slug: string): SimTeam | undefined {
 }
 
 export function findTeamById(state: SimState, id: number): { org: SimOrg; team: SimTeam } | undefined {
-  return lookup(state, (i) => i.teamsById, id, (t) => t.team.id === id);
+  return lookup(
+    state,
+    (i) => i.teamsById,
+    id,
+    (t) => t.team.id === id,
+  );
 }
 
 export function findApp(state: SimState, slugOrId: string | number): SimApp | undefined {
-  if (typeof slugOrId === 'number') return lookup(state, (i) => i.appsById, slugOrId, (a) => a.id === slugOrId);
-  return lookup(state, (i) => i.appsBySlug, lower(slugOrId), (a) => lower(a.slug) === lower(slugOrId));
+  if (typeof slugOrId === 'number')
+    return lookup(
+      state,
+      (i) => i.appsById,
+      slugOrId,
+      (a) => a.id === slugOrId,
+    );
+  return lookup(
+    state,
+    (i) => i.appsBySlug,
+    lower(slugOrId),
+    (a) => lower(a.slug) === lower(slugOrId),
+  );
 }
 
 /** The organization that owns the repository, or undefined for a user-owned repository. */

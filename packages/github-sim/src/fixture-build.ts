@@ -4,17 +4,7 @@
  * fixture are identical. Cross-references (users, teams, apps, properties,
  * branches) are checked here and reported with their location.
  */
-import type {
-  SimActorIds,
-  SimApp,
-  SimOrg,
-  SimProtectionRule,
-  SimPull,
-  SimRepo,
-  SimRuleset,
-  SimState,
-  SimUser,
-} from './model.js';
+import type { SimActorIds, SimApp, SimOrg, SimProtectionRule, SimPull, SimRepo, SimRuleset, SimState, SimUser } from './model.js';
 import { fakeSha } from './render/commits.js';
 
 type Path = (string | number)[];
@@ -45,7 +35,14 @@ export interface FixtureRuleset {
 export interface FixtureRule {
   pattern: string;
   created_at?: string;
-  reviews?: { count?: number; code_owners?: boolean; dismiss_stale?: boolean; last_push?: boolean; dismissal?: FixtureActors; bypass?: FixtureActors };
+  reviews?: {
+    count?: number;
+    code_owners?: boolean;
+    dismiss_stale?: boolean;
+    last_push?: boolean;
+    dismissal?: FixtureActors;
+    bypass?: FixtureActors;
+  };
   checks?: { strict?: boolean; contexts: (string | { context: string; app?: string })[] };
   enforce_admins?: boolean;
   signatures?: boolean;
@@ -96,7 +93,15 @@ export interface FixtureRepo {
   protection?: FixtureRule[];
   rulesets?: FixtureRuleset[];
   pulls?: FixturePull[];
-  statuses?: { ref: string; state: SimRepo['statuses'][string][number]['state']; context: string; description?: string; target_url?: string; creator: string; app?: string }[];
+  statuses?: {
+    ref: string;
+    state: SimRepo['statuses'][string][number]['state'];
+    context: string;
+    description?: string;
+    target_url?: string;
+    creator: string;
+    app?: string;
+  }[];
 }
 export interface FixtureOrg {
   login: string;
@@ -105,12 +110,26 @@ export interface FixtureOrg {
   default_repository_permission?: SimOrg['defaultRepositoryPermission'];
   members: { admin?: string[]; member?: string[] };
   teams?: { slug: string; name: string; maintainers?: string[]; members?: string[] }[];
-  properties?: { name: string; type: 'string' | 'single_select' | 'multi_select' | 'true_false'; values?: string[]; required?: boolean; default?: string | string[] | null; description?: string; editable_by?: 'org_actors' | 'org_and_repo_actors' }[];
+  properties?: {
+    name: string;
+    type: 'string' | 'single_select' | 'multi_select' | 'true_false';
+    values?: string[];
+    required?: boolean;
+    default?: string | string[] | null;
+    description?: string;
+    editable_by?: 'org_actors' | 'org_and_repo_actors';
+  }[];
   rulesets?: FixtureRuleset[];
   installations?: string[];
 }
 export interface FixtureInput {
-  users: { file: string; data: { users: { login: string; name: string; persona: string; roles?: string[]; type?: 'User' | 'Bot' }[]; apps?: { slug: string; name: string; id?: number }[] } };
+  users: {
+    file: string;
+    data: {
+      users: { login: string; name: string; persona: string; roles?: string[]; type?: 'User' | 'Bot' }[];
+      apps?: { slug: string; name: string; id?: number }[];
+    };
+  };
   orgs: { file: string; data: FixtureOrg }[];
   repos: { file: string; owner: string; data: { repositories: FixtureRepo[] } }[];
 }
@@ -146,7 +165,16 @@ export function buildState(input: FixtureInput, fail: Locate): SimState {
   input.users.data.users.forEach((u, i) => {
     if (userByLogin.has(u.login)) fail(uf, ['users', i, 'login'], `duplicate user "${u.login}"`);
     const id = alloc();
-    const user: SimUser = { id, nodeId: legacyNodeId('User', id), login: u.login, name: u.name, type: u.type ?? 'User', token: sandboxToken(u.login), persona: u.persona, roles: u.roles ?? [] };
+    const user: SimUser = {
+      id,
+      nodeId: legacyNodeId('User', id),
+      login: u.login,
+      name: u.name,
+      type: u.type ?? 'User',
+      token: sandboxToken(u.login),
+      persona: u.persona,
+      roles: u.roles ?? [],
+    };
     users.push(user);
     userByLogin.set(u.login, user);
   });
@@ -169,7 +197,10 @@ export function buildState(input: FixtureInput, fail: Locate): SimState {
     const teams = (data.teams ?? []).map((t, ti) => {
       const tid = alloc();
       const tm: Record<string, 'member' | 'maintainer'> = {};
-      for (const [key, role] of [['maintainers', 'maintainer'], ['members', 'member']] as const) {
+      for (const [key, role] of [
+        ['maintainers', 'maintainer'],
+        ['members', 'member'],
+      ] as const) {
         (t[key] ?? []).forEach((login, i) => {
           if (!members[login]) fail(file, ['teams', ti, key, i], `"${login}" is not a member of ${data.login}`);
           tm[login] = role;
@@ -265,17 +296,36 @@ function resolveActors(ctx: BuildCtx, file: string, path: Path, org: SimOrg | un
   return ids;
 }
 
-function buildRuleset(ctx: BuildCtx, file: string, path: Path, rs: FixtureRuleset, sourceType: SimRuleset['source_type'], source: string, org: SimOrg | undefined, created: number): SimRuleset {
+function buildRuleset(
+  ctx: BuildCtx,
+  file: string,
+  path: Path,
+  rs: FixtureRuleset,
+  sourceType: SimRuleset['source_type'],
+  source: string,
+  org: SimOrg | undefined,
+  created: number,
+): SimRuleset {
   const id = ctx.alloc();
   const bypass = (rs.bypass ?? []).map((b, i) => {
     const at = [...path, 'bypass', i];
-    if (b.user !== undefined) return { actor_id: ctx.users.get(b.user)?.id ?? (ctx.fail(file, at, `unknown user "${b.user}"`), null), actor_type: 'User', bypass_mode: b.mode };
+    if (b.user !== undefined)
+      return {
+        actor_id: ctx.users.get(b.user)?.id ?? (ctx.fail(file, at, `unknown user "${b.user}"`), null),
+        actor_type: 'User',
+        bypass_mode: b.mode,
+      };
     if (b.team !== undefined) {
       const t = org?.teams.find((x) => x.slug === b.team);
       if (!t) ctx.fail(file, at, `unknown team "${b.team}"`);
       return { actor_id: t?.id ?? null, actor_type: 'Team', bypass_mode: b.mode };
     }
-    if (b.app !== undefined) return { actor_id: ctx.apps.get(b.app)?.id ?? (ctx.fail(file, at, `unknown app "${b.app}"`), null), actor_type: 'Integration', bypass_mode: b.mode };
+    if (b.app !== undefined)
+      return {
+        actor_id: ctx.apps.get(b.app)?.id ?? (ctx.fail(file, at, `unknown app "${b.app}"`), null),
+        actor_type: 'Integration',
+        bypass_mode: b.mode,
+      };
     if (b.role !== undefined) return { actor_id: ROLE_IDS[b.role], actor_type: 'RepositoryRole', bypass_mode: b.mode };
     if (b.deploy_key) return { actor_id: null, actor_type: 'DeployKey', bypass_mode: b.mode };
     // UNCONFIRMED: GitHub reports OrganizationAdmin with actor_id 1 (the id is ignored on input).
@@ -311,7 +361,9 @@ function buildRule(ctx: BuildCtx, file: string, path: Path, org: SimOrg | undefi
           dismissStale: r.reviews.dismiss_stale ?? false,
           codeOwners: r.reviews.code_owners ?? false,
           lastPushApproval: r.reviews.last_push ?? false,
-          dismissalRestrictions: r.reviews.dismissal ? resolveActors(ctx, file, [...path, 'reviews', 'dismissal'], org, r.reviews.dismissal) : null,
+          dismissalRestrictions: r.reviews.dismissal
+            ? resolveActors(ctx, file, [...path, 'reviews', 'dismissal'], org, r.reviews.dismissal)
+            : null,
           bypassAllowances: r.reviews.bypass ? resolveActors(ctx, file, [...path, 'reviews', 'bypass'], org, r.reviews.bypass) : null,
         }
       : null,
@@ -356,7 +408,10 @@ function buildRepo(ctx: BuildCtx, file: string, path: Path, owner: string, r: Fi
     ctx.fail(file, [...path, 'branches'], `the default branch "${defaultBranch}" is not among the branches`);
   }
 
-  for (const [key, table] of [['teams', r.teams], ['collaborators', r.collaborators]] as const) {
+  for (const [key, table] of [
+    ['teams', r.teams],
+    ['collaborators', r.collaborators],
+  ] as const) {
     for (const name of Object.keys(table ?? {})) {
       const known = key === 'teams' ? org?.teams.some((t) => t.slug === name) : ctx.users.has(name);
       if (!known) ctx.fail(file, [...path, key, name], `unknown ${key === 'teams' ? 'team' : 'user'} "${name}"`);
@@ -371,7 +426,8 @@ function buildRepo(ctx: BuildCtx, file: string, path: Path, owner: string, r: Fi
     }
     if (value !== null) props[name] = value;
   }
-  for (const def of org?.propertySchema ?? []) if (def.required && props[def.property_name] === undefined) props[def.property_name] = def.default_value;
+  for (const def of org?.propertySchema ?? [])
+    if (def.required && props[def.property_name] === undefined) props[def.property_name] = def.default_value;
 
   const repo: SimRepo = {
     id,
@@ -403,8 +459,12 @@ function buildRepo(ctx: BuildCtx, file: string, path: Path, owner: string, r: Fi
     pulls: [],
     statuses: {},
   };
-  repo.protectionRules = (r.protection ?? []).map((rule, i) => buildRule(ctx, file, [...path, 'protection', i], org, rule, created + (i + 1) * HOUR));
-  repo.rulesets = (r.rulesets ?? []).map((rs, i) => buildRuleset(ctx, file, [...path, 'rulesets', i], rs, 'Repository', full, org, created + (i + 1) * HOUR));
+  repo.protectionRules = (r.protection ?? []).map((rule, i) =>
+    buildRule(ctx, file, [...path, 'protection', i], org, rule, created + (i + 1) * HOUR),
+  );
+  repo.rulesets = (r.rulesets ?? []).map((rs, i) =>
+    buildRuleset(ctx, file, [...path, 'rulesets', i], rs, 'Repository', full, org, created + (i + 1) * HOUR),
+  );
   repo.pulls = (r.pulls ?? []).map((p, i) => buildPull(ctx, file, [...path, 'pulls', i], repo, org, p, created + 20 * DAY));
   (r.statuses ?? []).forEach((s, i) => {
     const at = [...path, 'statuses', i];
@@ -443,7 +503,13 @@ function buildPull(ctx: BuildCtx, file: string, path: Path, repo: SimRepo, org: 
   const commits = commitsIn.map((c, i) => {
     const who = c.author ? ctx.users.get(c.author) : author;
     if (c.author && !who) ctx.fail(file, [...path, 'commits', i, 'author'], `unknown user "${c.author}"`);
-    return { sha: fakeSha(`${full}#${p.number}:${i}`), message: c.message, authorId: who?.id ?? null, verified: c.verified ?? false, date: iso(created - (commitsIn.length - i) * 60_000) };
+    return {
+      sha: fakeSha(`${full}#${p.number}:${i}`),
+      message: c.message,
+      authorId: who?.id ?? null,
+      verified: c.verified ?? false,
+      date: iso(created - (commitsIn.length - i) * 60_000),
+    };
   });
   const headSha = (commits.at(-1) as { sha: string }).sha;
   repo.branches[p.head] = headSha;
@@ -453,7 +519,15 @@ function buildPull(ctx: BuildCtx, file: string, path: Path, repo: SimRepo, org: 
     const u = ctx.users.get(r.user);
     if (!u) ctx.fail(file, [...path, 'reviews', i, 'user'], `unknown user "${r.user}"`);
     const rid = ctx.alloc();
-    return { id: rid, nodeId: prefixedNodeId('PRR', 'PullRequestReview', rid), userId: u?.id ?? 0, state: r.state, body: r.body ?? '', submittedAt: iso(created + (i + 1) * HOUR), commitId: headSha };
+    return {
+      id: rid,
+      nodeId: prefixedNodeId('PRR', 'PullRequestReview', rid),
+      userId: u?.id ?? 0,
+      state: r.state,
+      body: r.body ?? '',
+      submittedAt: iso(created + (i + 1) * HOUR),
+      commitId: headSha,
+    };
   });
   const requestedReviewerIds = (p.requested_reviewers ?? []).flatMap((login, i) => {
     const u = ctx.users.get(login);
@@ -482,7 +556,12 @@ function buildPull(ctx: BuildCtx, file: string, path: Path, repo: SimRepo, org: 
     createdAt: iso(created),
     updatedAt: iso(created + (reviews.length + 1) * HOUR),
     labels: p.labels ?? [],
-    files: (p.files ?? []).map((f) => ({ filename: f.path, status: f.status ?? 'modified', additions: f.additions ?? 10, deletions: f.deletions ?? 2 })),
+    files: (p.files ?? []).map((f) => ({
+      filename: f.path,
+      status: f.status ?? 'modified',
+      additions: f.additions ?? 10,
+      deletions: f.deletions ?? 2,
+    })),
     commits,
     reviews,
     requestedReviewerIds,

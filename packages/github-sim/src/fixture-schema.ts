@@ -57,10 +57,7 @@ export const rulesetSchema = {
 } as const;
 
 const check = {
-  oneOf: [
-    str,
-    { type: 'object', additionalProperties: false, required: ['context'], properties: { context: str, app: str } },
-  ],
+  oneOf: [str, { type: 'object', additionalProperties: false, required: ['context'], properties: { context: str, app: str } }],
 } as const;
 
 export const protectionRuleSchema = {

@@ -137,7 +137,9 @@ export function loadFixture(dir: string = DEFAULT_FIXTURE_DIR): SimState {
     users: { file: usersFile.file, data: usersFile.data as FixtureInput['users']['data'] },
     orgs: orgFiles.flatMap((f) => (f ? [{ file: f.file, data: f.data as FixtureInput['orgs'][number]['data'] }] : [])),
     repos: repoFiles.flatMap((f) =>
-      f ? [{ file: f.file, owner: path.basename(f.file).replace(/\.ya?ml$/, ''), data: f.data as FixtureInput['repos'][number]['data'] }] : [],
+      f
+        ? [{ file: f.file, owner: path.basename(f.file).replace(/\.ya?ml$/, ''), data: f.data as FixtureInput['repos'][number]['data'] }]
+        : [],
     ),
   };
   const state = buildState(input, locate);

@@ -21,10 +21,7 @@
  */
 
 type Token =
-  | { kind: 'char'; cp: number }
-  | { kind: 'one' }
-  | { kind: 'star' }
-  | { kind: 'class'; negated: boolean; ranges: [number, number][] };
+  { kind: 'char'; cp: number } | { kind: 'one' } | { kind: 'star' } | { kind: 'class'; negated: boolean; ranges: [number, number][] };
 
 /** A pattern part: one name segment, or `**` (any number of segments). */
 type Part = { kind: 'segment'; tokens: Token[] } | { kind: 'globstar' };
@@ -60,7 +57,12 @@ function compile(pattern: string, options: FnmatchOptions): Compiled {
   const key = `${options.noEscape ? 1 : 0}${options.caretIsLiteral ? 1 : 0}${pattern}`;
   let hit = cache.get(key);
   if (!hit) {
-    hit = { parts: parse(Array.from(pattern, (c) => c.codePointAt(0) as number), options) };
+    hit = {
+      parts: parse(
+        Array.from(pattern, (c) => c.codePointAt(0) as number),
+        options,
+      ),
+    };
     if (cache.size >= 10_000) cache.clear();
     cache.set(key, hit);
   }
@@ -155,7 +157,9 @@ function matchParts(parts: Part[], pi: number, segments: number[][], si: number,
   else if (part.kind === 'globstar') {
     // Zero segments, or swallow one (never one that starts with a dot) and try again.
     const next = segments[si];
-    result = matchParts(parts, pi + 1, segments, si, memo) || (next !== undefined && next[0] !== DOT && matchParts(parts, pi, segments, si + 1, memo));
+    result =
+      matchParts(parts, pi + 1, segments, si, memo) ||
+      (next !== undefined && next[0] !== DOT && matchParts(parts, pi, segments, si + 1, memo));
   } else {
     const segment = segments[si];
     result = segment !== undefined && matchSegment(part.tokens, segment) && matchParts(parts, pi + 1, segments, si + 1, memo);

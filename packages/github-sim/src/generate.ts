@@ -21,7 +21,28 @@ export interface GenerateOrgOptions {
 }
 
 const TIERS = ['mission_critical', 'business_critical', 'standard', 'experimental'] as const;
-const WORDS = ['billing', 'ledger', 'checkout', 'identity', 'search', 'catalog', 'orders', 'fraud', 'gateway', 'inventory', 'notify', 'pricing', 'profile', 'routing', 'shipping', 'support', 'analytics', 'auth', 'cache', 'config'];
+const WORDS = [
+  'billing',
+  'ledger',
+  'checkout',
+  'identity',
+  'search',
+  'catalog',
+  'orders',
+  'fraud',
+  'gateway',
+  'inventory',
+  'notify',
+  'pricing',
+  'profile',
+  'routing',
+  'shipping',
+  'support',
+  'analytics',
+  'auth',
+  'cache',
+  'config',
+];
 const LANGUAGES = ['TypeScript', 'Go', 'Java', 'Python', 'Kotlin', 'Ruby', null];
 const CHECKS = ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'qms/compliance-audit', 'qms/dod-validation'];
 
@@ -47,7 +68,14 @@ function rule(alloc: () => number, pattern: string, created: string, strength: '
     nodeId: prefixedNodeId('BPR', 'BranchProtectionRule', id),
     pattern,
     createdAt: created,
-    requiredReviews: { count: full ? 2 : 1, dismissStale: full, codeOwners: full, lastPushApproval: false, dismissalRestrictions: null, bypassAllowances: null },
+    requiredReviews: {
+      count: full ? 2 : 1,
+      dismissStale: full,
+      codeOwners: full,
+      lastPushApproval: false,
+      dismissalRestrictions: null,
+      bypassAllowances: null,
+    },
     requiredStatusChecks: full ? { strict: true, checks: CHECKS.map((context) => ({ context, appId: null })) } : null,
     enforceAdmins: full,
     requiredSignatures: false,
@@ -75,7 +103,16 @@ function ruleset(alloc: () => number, source: string, created: string): SimRules
     bypass_actors: [],
     conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
     rules: [
-      { type: 'pull_request', parameters: { required_approving_review_count: 2, dismiss_stale_reviews_on_push: true, require_code_owner_review: true, require_last_push_approval: false, required_review_thread_resolution: true } },
+      {
+        type: 'pull_request',
+        parameters: {
+          required_approving_review_count: 2,
+          dismiss_stale_reviews_on_push: true,
+          require_code_owner_review: true,
+          require_last_push_approval: false,
+          required_review_thread_resolution: true,
+        },
+      },
       { type: 'non_fast_forward' },
       { type: 'deletion' },
     ],
@@ -111,8 +148,24 @@ export function generateOrg(options: GenerateOrgOptions): SimState {
     }),
     rulesets: [],
     propertySchema: [
-      { property_name: 'qms_tier', value_type: 'single_select', required: false, default_value: null, description: 'QMS tier', allowed_values: [...TIERS], values_editable_by: 'org_actors' },
-      { property_name: 'compliance_scope', value_type: 'single_select', required: false, default_value: null, description: 'Regulatory scope', allowed_values: ['pci', 'sox', 'none'], values_editable_by: 'org_actors' },
+      {
+        property_name: 'qms_tier',
+        value_type: 'single_select',
+        required: false,
+        default_value: null,
+        description: 'QMS tier',
+        allowed_values: [...TIERS],
+        values_editable_by: 'org_actors',
+      },
+      {
+        property_name: 'compliance_scope',
+        value_type: 'single_select',
+        required: false,
+        default_value: null,
+        description: 'Regulatory scope',
+        allowed_values: ['pci', 'sox', 'none'],
+        values_editable_by: 'org_actors',
+      },
     ],
   };
   state.orgs.push(org);
@@ -168,7 +221,8 @@ export function generateOrg(options: GenerateOrgOptions): SimState {
       deleteBranchOnMerge: rand() < 0.3,
       customProperties: evidence <= 0.2 ? { qms_tier: tier } : {},
       branches,
-      files: evidence > 0.35 && evidence <= 0.45 ? { '.qms/branch-protection.yml': `repository:\n  name: "${name}"\n  tier: "${tier}"\n` } : {},
+      files:
+        evidence > 0.35 && evidence <= 0.45 ? { '.qms/branch-protection.yml': `repository:\n  name: "${name}"\n  tier: "${tier}"\n` } : {},
       protectionRules: [],
       rulesets: [],
       collaborators: {},
@@ -182,7 +236,8 @@ export function generateOrg(options: GenerateOrgOptions): SimState {
       if (p < 0.3) repo.protectionRules.push(rule(alloc, 'main', created, 'full'));
       else if (p < 0.55) repo.protectionRules.push(rule(alloc, 'main', created, 'partial'));
       else if (p < 0.6) repo.rulesets.push(ruleset(alloc, full, created));
-      if (branches['release/1.0'] && rand() < 0.5) repo.protectionRules.push(rule(alloc, 'release/*', created, rand() < 0.5 ? 'full' : 'partial'));
+      if (branches['release/1.0'] && rand() < 0.5)
+        repo.protectionRules.push(rule(alloc, 'release/*', created, rand() < 0.5 ? 'full' : 'partial'));
     }
     state.repos.push(repo);
   }

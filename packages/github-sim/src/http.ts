@@ -144,7 +144,13 @@ export function paginate<T>(
 }
 
 /** A paged 200 response in one call. */
-export function pagedResult<T, R>(ctx: RequestContext, items: readonly T[], render: (item: T) => R, defaultPerPage = 30, maxPerPage = 100): RouteResult {
+export function pagedResult<T, R>(
+  ctx: RequestContext,
+  items: readonly T[],
+  render: (item: T) => R,
+  defaultPerPage = 30,
+  maxPerPage = 100,
+): RouteResult {
   const { page, headers } = paginate(ctx, items, defaultPerPage, maxPerPage);
   return { status: 200, body: page.map(render), headers };
 }

@@ -34,7 +34,8 @@ function requireKey(obj: Record<string, unknown>, key: string): unknown {
 function bool(obj: Record<string, unknown>, key: string, path: string, nullable = false): boolean {
   const v = obj[key];
   if (v === undefined || (nullable && v === null)) return false;
-  if (typeof v !== 'boolean') throw invalidRequest(`For 'properties/${path}', ${rubyInspect(v)} is not a boolean${nullable ? ' or null' : ''}.`);
+  if (typeof v !== 'boolean')
+    throw invalidRequest(`For 'properties/${path}', ${rubyInspect(v)} is not a boolean${nullable ? ' or null' : ''}.`);
   return v;
 }
 
@@ -54,7 +55,8 @@ function readStatusChecks(v: unknown): ProtectionSettings['requiredStatusChecks'
   if (v['checks'] !== undefined) {
     if (!Array.isArray(v['checks'])) throw invalidRequest(`For 'properties/checks', ${rubyInspect(v['checks'])} is not an array.`);
     const checks = v['checks'].map((c: unknown) => {
-      if (!isObject(c) || typeof c['context'] !== 'string') throw invalidRequest(`For 'items', ${rubyInspect(c)} is not an object with a "context" string.`);
+      if (!isObject(c) || typeof c['context'] !== 'string')
+        throw invalidRequest(`For 'items', ${rubyInspect(c)} is not an object with a "context" string.`);
       const appId = c['app_id'];
       if (appId !== undefined && (typeof appId !== 'number' || !Number.isInteger(appId))) {
         throw invalidRequest(`For 'properties/app_id', ${rubyInspect(appId)} is not an integer.`);
@@ -110,7 +112,13 @@ const ORG_ONLY = 'Only organization repositories can have users and team restric
 /** UNCONFIRMED wording: push restrictions need GitHub Team or Enterprise. */
 const FREE_PLAN_RESTRICTIONS = 'Upgrade to GitHub Team to restrict who can push to matching branches.';
 
-function readReviews(state: SimState, repo: SimRepo, org: SimOrg | undefined, v: unknown, errors: string[]): ProtectionSettings['requiredReviews'] {
+function readReviews(
+  state: SimState,
+  repo: SimRepo,
+  org: SimOrg | undefined,
+  v: unknown,
+  errors: string[],
+): ProtectionSettings['requiredReviews'] {
   if (v === null) return null;
   if (!isObject(v)) throw invalidRequest(`For 'properties/required_pull_request_reviews', ${rubyInspect(v)} is not an object or null.`);
   const rawCount = v['required_approving_review_count'];
@@ -173,7 +181,12 @@ function readRestrictions(state: SimState, repo: SimRepo, org: SimOrg | undefine
 }
 
 /** Parses and validates a PUT body; throws ApiError(422) like GitHub. */
-export function readProtectionPut(state: SimState, repo: SimRepo, body: unknown, existing: SimProtectionRule | undefined): ProtectionSettings {
+export function readProtectionPut(
+  state: SimState,
+  repo: SimRepo,
+  body: unknown,
+  existing: SimProtectionRule | undefined,
+): ProtectionSettings {
   if (!isObject(body)) throw invalidRequest(`${rubyInspect(body)} is not an object.`);
   for (const key of REQUIRED_KEYS) requireKey(body, key);
   // Exactly one of `contexts` and `checks` (the request validator says so first when it is on).
@@ -202,4 +215,3 @@ export function readProtectionPut(state: SimState, repo: SimRepo, body: unknown,
   if (errors.length > 0) throw validationFailed([...new Set(errors)]);
   return settings;
 }
-

@@ -50,9 +50,7 @@ export class Router {
   private readonly routes: CompiledRoute[];
 
   constructor(defs: readonly RouteDef[]) {
-    this.routes = defs
-      .map(compile)
-      .sort((a, b) => b.literalSegments - a.literalSegments || a.greedy - b.greedy);
+    this.routes = defs.map(compile).sort((a, b) => b.literalSegments - a.literalSegments || a.greedy - b.greedy);
   }
 
   /** The route for method + raw path (without query), or null. */

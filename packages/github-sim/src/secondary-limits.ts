@@ -43,7 +43,14 @@ export class SecondaryLimiter {
    * Would this request break a secondary limit? `concurrent` is what `enter`
    * returned when the request arrived.
    */
-  check(identity: string, endpoint: string, points: number, contentCreating: boolean, graphql: boolean, concurrent: number): SecondaryVerdict | null {
+  check(
+    identity: string,
+    endpoint: string,
+    points: number,
+    contentCreating: boolean,
+    graphql: boolean,
+    concurrent: number,
+  ): SecondaryVerdict | null {
     const now = this.clock();
     if (concurrent > MAX_CONCURRENT) return { retryAfter: 1, reason: 'concurrency' };
 

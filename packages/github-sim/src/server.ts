@@ -83,7 +83,9 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     handle(deps, req, res).catch((err: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ message: `Sandbox internal error: ${(err as Error).message}`, documentation_url: REST_DOCS, status: '500' }));
+        res.end(
+          JSON.stringify({ message: `Sandbox internal error: ${(err as Error).message}`, documentation_url: REST_DOCS, status: '500' }),
+        );
       } else res.destroy();
     });
   };
@@ -142,11 +144,27 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const authenticated = viewer !== null;
 
   let fault: ActiveFault | null = null;
-  const send = (status: number, body: unknown, headers: Record<string, string>, pool: PoolView | null, truncate = false, serialised?: string): void => {
+  const send = (
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    pool: PoolView | null,
+    truncate = false,
+    serialised?: string,
+  ): void => {
     if (fault?.kind === 'reset-after') {
       // The request was handled (a write applied and persisted); only the answer is lost.
       req.socket.destroy();
-      deps.onExchange?.({ method, path: pathWithQuery, route, status: 0, requestBody, responseHeaders: {}, responseBody: null, fault: 'reset-after' });
+      deps.onExchange?.({
+        method,
+        path: pathWithQuery,
+        route,
+        status: 0,
+        requestBody,
+        responseHeaders: {},
+        responseBody: null,
+        fault: 'reset-after',
+      });
       return;
     }
     const out: Record<string, string> = {
@@ -182,7 +200,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
           responseBody = text;
         }
       }
-      deps.onExchange({ method, path: pathWithQuery, route, status, requestBody, responseHeaders: out, responseBody, fault: fault?.kind ?? null });
+      deps.onExchange({
+        method,
+        path: pathWithQuery,
+        route,
+        status,
+        requestBody,
+        responseHeaders: out,
+        responseBody,
+        fault: fault?.kind ?? null,
+      });
     }
   };
   const docsUrl = match ? `${DOCS_ROOT}${match.def.docs}` : REST_DOCS;
@@ -203,7 +230,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (fault) {
       if (fault.kind === 'reset') {
         req.socket.destroy();
-        deps.onExchange?.({ method, path: pathWithQuery, route, status: 0, requestBody, responseHeaders: {}, responseBody: null, fault: 'reset' });
+        deps.onExchange?.({
+          method,
+          path: pathWithQuery,
+          route,
+          status: 0,
+          requestBody,
+          responseHeaders: {},
+          responseBody: null,
+          fault: 'reset',
+        });
         return;
       }
       if (fault.kind === 'slow') await deps.faults.hold(fault.delayMs ?? 1000);
@@ -226,10 +262,19 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
     if (token === null || (token !== undefined && !viewer)) return sendError(new ApiError(401, 'Bad credentials', {}, {}, REST_DOCS));
     // Unknown routes still cost a request, as on GitHub.
-    if (!match) return sendError(new ApiError(404, 'Not Found', {}, {}, REST_DOCS), deps.limiter.charge(identity, resource, authenticated, 1));
+    if (!match)
+      return sendError(new ApiError(404, 'Not Found', {}, {}, REST_DOCS), deps.limiter.charge(identity, resource, authenticated, 1));
 
     if (!viewer && route === '/graphql') {
-      return sendError(new ApiError(401, 'This endpoint requires you to be authenticated.', {}, {}, `${DOCS_ROOT}/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql`));
+      return sendError(
+        new ApiError(
+          401,
+          'This endpoint requires you to be authenticated.',
+          {},
+          {},
+          `${DOCS_ROOT}/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql`,
+        ),
+      );
     }
     const counted = route !== '/rate_limit';
     if (counted && deps.limiter.exhausted(identity, resource, authenticated)) {

@@ -34,7 +34,11 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   try {
     const res = await fetch(`${sandbox.url}${path}`, {
       method,
-      headers: { authorization: 'token qms_sandbox_ada', accept: 'application/vnd.github+json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: 'token qms_sandbox_ada',
+        accept: 'application/vnd.github+json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, text: await res.text() };
@@ -43,7 +47,8 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   }
 }
 
-const isProtected = () => sandbox.state.repos.find((r) => r.name === 'research-notebooks')!.protectionRules.some((p) => p.pattern === 'main');
+const isProtected = () =>
+  sandbox.state.repos.find((r) => r.name === 'research-notebooks')!.protectionRules.some((p) => p.pattern === 'main');
 
 describe('faults after the handler', () => {
   it('reset-after: the PUT is applied, the connection is dropped without an answer', async () => {
@@ -79,7 +84,8 @@ describe('faults after the handler', () => {
     const query = await call('POST', '/graphql', { query: 'query { viewer { login } }' });
     expect(query).toMatchObject({ status: 200 });
     const mutation = await call('POST', '/graphql', {
-      query: 'mutation($input: CreateBranchProtectionRuleInput!) { createBranchProtectionRule(input: $input) { branchProtectionRule { id } } }',
+      query:
+        'mutation($input: CreateBranchProtectionRuleInput!) { createBranchProtectionRule(input: $input) { branchProtectionRule { id } } }',
       variables: { input: { repositoryId: 'x', pattern: 'release/*' } },
     });
     expect(mutation).toMatchObject({ status: 503 });

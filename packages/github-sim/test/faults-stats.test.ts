@@ -74,7 +74,9 @@ describe('fault injection', () => {
 
   it('reset: destroys the connection', async () => {
     sandbox.faults.add({ route: '/repos/{owner}/{repo}', kind: 'reset' });
-    await expect(fetch(`${sandbox.url}/repos/acme/core-payment-system`, { headers: { authorization: `token ${token('ada')}` } })).rejects.toThrow();
+    await expect(
+      fetch(`${sandbox.url}/repos/acme/core-payment-system`, { headers: { authorization: `token ${token('ada')}` } }),
+    ).rejects.toThrow();
     expect((await api('/repos/acme/core-payment-system')).status).toBe(200);
     expect(exchanges.some((e) => e.fault === 'reset' && e.status === 0)).toBe(true);
   });

@@ -141,7 +141,10 @@ describe('Ruby’s own answers', () => {
   it(`agrees with every recorded case (${oracle.cases.length})`, () => {
     const wrong = oracle.cases
       .filter(([noEscape, pattern, name, matches]) => fnmatchPathname(pattern, name, { noEscape: noEscape === 1 }) !== (matches === 1))
-      .map(([noEscape, pattern, name, matches]) => `${JSON.stringify(pattern)} vs ${JSON.stringify(name)} (noEscape ${noEscape}): Ruby says ${matches}`);
+      .map(
+        ([noEscape, pattern, name, matches]) =>
+          `${JSON.stringify(pattern)} vs ${JSON.stringify(name)} (noEscape ${noEscape}): Ruby says ${matches}`,
+      );
     expect(wrong).toEqual([]);
     // Both outcomes, in both modes, are represented.
     for (const mode of [0, 1]) {
@@ -153,9 +156,12 @@ describe('Ruby’s own answers', () => {
 describe('properties', () => {
   const random = createRandom(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const word = (): string => Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(['a', 'b', 'x', '1', '-', '_', '.', 'é'])).join('');
-  const branch = (): string => Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(['a', 'b', 'x', '1', '-', 'é']) + word()).join('/');
-  const segmentPattern = (): string => Array.from({ length: Math.floor(random() * 4) }, () => pick(['a', 'b', 'x', '*', '?', '[a-b]', '[!x]', '.'])).join('');
+  const word = (): string =>
+    Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(['a', 'b', 'x', '1', '-', '_', '.', 'é'])).join('');
+  const branch = (): string =>
+    Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(['a', 'b', 'x', '1', '-', 'é']) + word()).join('/');
+  const segmentPattern = (): string =>
+    Array.from({ length: Math.floor(random() * 4) }, () => pick(['a', 'b', 'x', '*', '?', '[a-b]', '[!x]', '.'])).join('');
   const names = Array.from({ length: 400 }, branch);
 
   it('a name without special characters matches itself and only itself', () => {

@@ -28,10 +28,14 @@ describe('GET /repos/{owner}/{repo}/codeowners/errors', () => {
     expect(web.body.errors).toEqual([
       expect.objectContaining({ line: 4, column: 18, kind: 'Unknown owner', path: 'CODEOWNERS', source: '/legacy/         @ghost-user' }),
     ]);
-    expect(web.body.errors[0].message).toMatch(/^Unknown owner on line 4: make sure @ghost-user exists and has write access to the repository/);
+    expect(web.body.errors[0].message).toMatch(
+      /^Unknown owner on line 4: make sure @ghost-user exists and has write access to the repository/,
+    );
     const bad = await api('/repos/acme-rules/bad-codeowners/codeowners/errors');
     expect(bad.body.errors.map((e: { line: number }) => e.line)).toEqual([2, 3]);
-    expect(bad.body.errors[1].message).toMatch(/make sure the team @acme-rules\/no-such-team exists, is publicly visible, and has write access/);
+    expect(bad.body.errors[1].message).toMatch(
+      /make sure the team @acme-rules\/no-such-team exists, is publicly visible, and has write access/,
+    );
     // Valid owners: no error (the payments team writes to core-payment-system).
     expect((await api('/repos/acme/core-payment-system/codeowners/errors')).body).toEqual({ errors: [] });
   });
@@ -47,7 +51,12 @@ describe('GET /orgs/{org}/installations', () => {
     const res = await api('/orgs/acme-rules/installations');
     expect(res.status).toBe(200);
     expect(res.body.total_count).toBe(1);
-    expect(res.body.installations[0]).toMatchObject({ app_id: 880001, app_slug: 'qms-checks', repository_selection: 'all', target_type: 'Organization' });
+    expect(res.body.installations[0]).toMatchObject({
+      app_id: 880001,
+      app_slug: 'qms-checks',
+      repository_selection: 'all',
+      target_type: 'Organization',
+    });
     expect((await api('/orgs/acme/installations')).body).toEqual({ total_count: 0, installations: [] });
   });
 
@@ -58,7 +67,12 @@ describe('GET /orgs/{org}/installations', () => {
 });
 
 describe('ruleset enforcement "evaluate" is an Enterprise feature', () => {
-  const body = { name: 'Try it first', enforcement: 'evaluate', conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } }, rules: [{ type: 'deletion' }] };
+  const body = {
+    name: 'Try it first',
+    enforcement: 'evaluate',
+    conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
+    rules: [{ type: 'deletion' }],
+  };
 
   it('is refused on the Free plan (422) and accepted on Enterprise', async () => {
     const free = await api('/repos/acme-labs/labs-public-demo/rulesets', { method: 'POST', body });
@@ -72,7 +86,7 @@ describe('ruleset enforcement "evaluate" is an Enterprise feature', () => {
 });
 
 describe('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () => {
-  it('blocks a writer the ruleset binds: 405 with GitHub\'s review message', async () => {
+  it("blocks a writer the ruleset binds: 405 with GitHub's review message", async () => {
     const res = await merge('bypass-actors', 1, 'quinn');
     expect(res.status).toBe(405);
     expect(res.body.message).toBe('At least 2 approving reviews are required by reviewers with write access.');
@@ -100,7 +114,9 @@ describe('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () => {
   });
 
   it('lets a pull request bypass allowance skip reviews, but not the required checks', async () => {
-    expect((await merge('pr-allowance', 1, 'quinn')).body.message).toBe('At least 2 approving reviews are required by reviewers with write access.');
+    expect((await merge('pr-allowance', 1, 'quinn')).body.message).toBe(
+      'At least 2 approving reviews are required by reviewers with write access.',
+    );
     const unchecked = await merge('pr-allowance', 2, 'cyrus');
     expect(unchecked.status).toBe(405);
     expect(unchecked.body.message).toBe('Required status check "qms/dor-validation" is expected.');
@@ -108,7 +124,7 @@ describe('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
-  it('does not count a token\'s status for a check pinned to an app', async () => {
+  it("does not count a token's status for a check pinned to an app", async () => {
     const res = await merge('pinned-checks', 1, 'tess');
     expect(res.status).toBe(405);
     expect(res.body.message).toBe('Required status check "qms/dor-validation" is expected.');
@@ -128,14 +144,24 @@ describe('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () => {
     const ok = await api('/repos/acme/core-payment-system/pulls/42/merge', { method: 'PUT', body: { merge_method: 'rebase' }, as: 'tess' });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     // PR #41: sue (security) requested changes.
-    const blocked = await api('/repos/acme/core-payment-system/pulls/41/merge', { method: 'PUT', body: { merge_method: 'rebase' }, as: 'tess' });
+    const blocked = await api('/repos/acme/core-payment-system/pulls/41/merge', {
+      method: 'PUT',
+      body: { merge_method: 'rebase' },
+      as: 'tess',
+    });
     expect(blocked.status).toBe(405);
     expect(blocked.body.message).toBe('Changes have been requested.');
     // Once sue approves, tess (payments) and sue (security) cover every path but the
     // workflow, which only devops owns.
-    const pull = sandbox.state.repos.find((r) => r.owner === 'acme' && r.name === 'core-payment-system')!.pulls.find((p) => p.number === 41)!;
+    const pull = sandbox.state.repos
+      .find((r) => r.owner === 'acme' && r.name === 'core-payment-system')!
+      .pulls.find((p) => p.number === 41)!;
     pull.reviews = pull.reviews.map((r) => (r.state === 'CHANGES_REQUESTED' ? { ...r, state: 'APPROVED' as const } : r));
-    const owners = await api('/repos/acme/core-payment-system/pulls/41/merge', { method: 'PUT', body: { merge_method: 'rebase' }, as: 'tess' });
+    const owners = await api('/repos/acme/core-payment-system/pulls/41/merge', {
+      method: 'PUT',
+      body: { merge_method: 'rebase' },
+      as: 'tess',
+    });
     expect(owners.status).toBe(405);
     expect(owners.body.message).toBe('Waiting on code owner review from @acme/devops.');
   });

@@ -117,7 +117,24 @@ describe('fixtures', () => {
   it('has the users the brief asks for, each with a sandbox token', () => {
     const users = listSandboxUsers(loadFixture());
     const logins = users.map((u) => u.login);
-    for (const l of ['ada', 'max', 'rita', 'lee', 'tess', 'sam', 'archie', 'pia', 'quinn', 'cora', 'cyrus', 'dana', 'sue', 'dan', 'otto', 'eve']) {
+    for (const l of [
+      'ada',
+      'max',
+      'rita',
+      'lee',
+      'tess',
+      'sam',
+      'archie',
+      'pia',
+      'quinn',
+      'cora',
+      'cyrus',
+      'dana',
+      'sue',
+      'dan',
+      'otto',
+      'eve',
+    ]) {
       expect(logins).toContain(l);
     }
     expect(users.every((u) => u.token === `qms_sandbox_${u.login}`)).toBe(true);
@@ -140,7 +157,9 @@ describe('fixtures', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(SandboxFixtureError);
-      expect((err as Error).message).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: /repositories/0: unknown key "visibilty"`));
+      expect((err as Error).message).toMatch(
+        new RegExp(`${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: /repositories/0: unknown key "visibilty"`),
+      );
     }
   });
 

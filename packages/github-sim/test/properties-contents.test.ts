@@ -15,7 +15,10 @@ describe('custom properties', () => {
     const res = await api('/orgs/acme/properties/schema', { as: 'rita' });
     expect(res.status).toBe(200);
     const tier = res.body.find((p: { property_name: string }) => p.property_name === 'qms_tier');
-    expect(tier).toMatchObject({ value_type: 'single_select', allowed_values: ['mission_critical', 'business_critical', 'standard', 'experimental'] });
+    expect(tier).toMatchObject({
+      value_type: 'single_select',
+      allowed_values: ['mission_critical', 'business_critical', 'standard', 'experimental'],
+    });
     expect((await api('/orgs/acme/properties/schema', { as: 'eve' })).status).toBe(404);
   });
 
@@ -25,7 +28,9 @@ describe('custom properties', () => {
     const res = await api('/orgs/acme/properties/schema/support_level', { method: 'PUT', body });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ property_name: 'support_level', allowed_values: ['gold', 'silver'], required: false });
-    expect((await api('/orgs/acme/properties/schema')).body.map((p: { property_name: string }) => p.property_name)).toContain('support_level');
+    expect((await api('/orgs/acme/properties/schema')).body.map((p: { property_name: string }) => p.property_name)).toContain(
+      'support_level',
+    );
   });
 
   it('lists values per repository and carries them in the repo listing', async () => {
@@ -36,9 +41,16 @@ describe('custom properties', () => {
       { property_name: 'compliance_scope', value: 'pci' },
     ]);
     const filtered = await api('/orgs/acme/properties/values?repository_query=props.compliance_scope:pci');
-    expect(filtered.body.map((v: { repository_name: string }) => v.repository_name).sort()).toEqual(['core-payment-system', 'legacy-billing', 'payment-gateway']);
+    expect(filtered.body.map((v: { repository_name: string }) => v.repository_name).sort()).toEqual([
+      'core-payment-system',
+      'legacy-billing',
+      'payment-gateway',
+    ]);
     const repos = await api('/orgs/acme/repos?per_page=100');
-    expect(repos.body.find((r: { name: string }) => r.name === 'payment-gateway').custom_properties).toEqual({ qms_tier: 'mission_critical', compliance_scope: 'pci' });
+    expect(repos.body.find((r: { name: string }) => r.name === 'payment-gateway').custom_properties).toEqual({
+      qms_tier: 'mission_critical',
+      compliance_scope: 'pci',
+    });
   });
 
   it('sets values for up to 30 repositories at once (204), unsets with null', async () => {
@@ -71,11 +83,21 @@ describe('custom properties', () => {
   });
 
   it('lets repo admins set properties editable by repository actors only', async () => {
-    const scope = await api('/repos/acme/web-storefront/properties/values', { as: 'max', method: 'PATCH', body: { properties: [{ property_name: 'compliance_scope', value: 'none' }] } });
+    const scope = await api('/repos/acme/web-storefront/properties/values', {
+      as: 'max',
+      method: 'PATCH',
+      body: { properties: [{ property_name: 'compliance_scope', value: 'none' }] },
+    });
     expect(scope.status).toBe(204);
-    const tier = await api('/repos/acme/web-storefront/properties/values', { as: 'max', method: 'PATCH', body: { properties: [{ property_name: 'qms_tier', value: 'experimental' }] } });
+    const tier = await api('/repos/acme/web-storefront/properties/values', {
+      as: 'max',
+      method: 'PATCH',
+      body: { properties: [{ property_name: 'qms_tier', value: 'experimental' }] },
+    });
     expect(tier.status).toBe(403);
-    expect((await api('/repos/acme/web-storefront/properties/values', { as: 'rita', method: 'PATCH', body: { properties: [] } })).status).toBe(403);
+    expect(
+      (await api('/repos/acme/web-storefront/properties/values', { as: 'rita', method: 'PATCH', body: { properties: [] } })).status,
+    ).toBe(403);
   });
 });
 
@@ -125,7 +147,10 @@ describe('contents', () => {
   });
 
   it('creates the first commit of an empty repository', async () => {
-    const res = await api('/repos/acme/new-service/contents/README.md', { method: 'PUT', body: { message: 'Initial commit', content: Buffer.from('# new\n').toString('base64') } });
+    const res = await api('/repos/acme/new-service/contents/README.md', {
+      method: 'PUT',
+      body: { message: 'Initial commit', content: Buffer.from('# new\n').toString('base64') },
+    });
     expect(res.status).toBe(201);
     expect((await api('/repos/acme/new-service/branches')).body.map((b: { name: string }) => b.name)).toEqual(['main']);
   });

@@ -127,7 +127,10 @@ describe('PUT replaces the whole rule', () => {
   });
 
   it('defaults a reviews object without a count to 1', async () => {
-    const res = await api(P('mobile-app', 'main'), { method: 'PUT', body: minimalProtection({ required_pull_request_reviews: { dismiss_stale_reviews: true } }) });
+    const res = await api(P('mobile-app', 'main'), {
+      method: 'PUT',
+      body: minimalProtection({ required_pull_request_reviews: { dismiss_stale_reviews: true } }),
+    });
     expect(res.body.required_pull_request_reviews.required_approving_review_count).toBe(1);
     expect(res.body.required_pull_request_reviews.dismiss_stale_reviews).toBe(true);
   });
@@ -271,22 +274,34 @@ describe('PUT replaces the whole rule', () => {
 
 describe('PUT validation GitHub performs itself', () => {
   it('refuses an approving review count above 6 (the spec has no bound; GitHub does)', async () => {
-    const res = await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ required_pull_request_reviews: { required_approving_review_count: 7 } }) });
+    const res = await api(P('design-system', 'main'), {
+      method: 'PUT',
+      body: minimalProtection({ required_pull_request_reviews: { required_approving_review_count: 7 } }),
+    });
     expect(res.status).toBe(422);
     expect(res.body.message).toContain('7 must be less than or equal to 6.');
   });
 
   it('refuses users without push access and unknown teams', async () => {
-    const user = await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ restrictions: { users: ['eve'], teams: [] } }) });
+    const user = await api(P('design-system', 'main'), {
+      method: 'PUT',
+      body: minimalProtection({ restrictions: { users: ['eve'], teams: [] } }),
+    });
     expect(user.status).toBe(422);
     expect(user.body.errors.join(' ')).toContain('eve is not a collaborator');
-    const team = await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ restrictions: { users: [], teams: ['no-such-team'] } }) });
+    const team = await api(P('design-system', 'main'), {
+      method: 'PUT',
+      body: minimalProtection({ restrictions: { users: [], teams: ['no-such-team'] } }),
+    });
     expect(team.status).toBe(422);
     expect(team.body.errors.join(' ')).toContain('Team no-such-team not found');
   });
 
   it('refuses push restrictions on a user-owned repository', async () => {
-    const res = await api('/repos/ada/qms-notes/branches/main/protection', { method: 'PUT', body: minimalProtection({ restrictions: { users: ['ada'], teams: [] } }) });
+    const res = await api('/repos/ada/qms-notes/branches/main/protection', {
+      method: 'PUT',
+      body: minimalProtection({ restrictions: { users: ['ada'], teams: [] } }),
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors[0]).toMatch(/organization repositories/);
     const ok = await api('/repos/ada/qms-notes/branches/main/protection', { method: 'PUT', body: minimalProtection() });
@@ -311,7 +326,10 @@ describe('PUT validation GitHub performs itself', () => {
 
   it('leaves the rule untouched when a PUT is rejected', async () => {
     const before = (await api(P('design-system', 'main'))).body;
-    await api(P('design-system', 'main'), { method: 'PUT', body: minimalProtection({ required_pull_request_reviews: { required_approving_review_count: 9 } }) });
+    await api(P('design-system', 'main'), {
+      method: 'PUT',
+      body: minimalProtection({ required_pull_request_reviews: { required_approving_review_count: 9 } }),
+    });
     expect((await api(P('design-system', 'main'))).body).toEqual(before);
   });
 
@@ -343,7 +361,10 @@ describe('DELETE and the {url, enabled} sub-resources', () => {
     expect((await api(url)).body.enabled).toBe(false);
     const on = await api(url, { method: 'POST' });
     expect(on.status).toBe(200);
-    expect(on.body).toEqual({ url: `${sandbox.url}/repos/acme/identity-service/branches/main/protection/required_signatures`, enabled: true });
+    expect(on.body).toEqual({
+      url: `${sandbox.url}/repos/acme/identity-service/branches/main/protection/required_signatures`,
+      enabled: true,
+    });
     expect((await api(P('identity-service', 'main'))).body.required_signatures.enabled).toBe(true);
     expect((await api(url, { method: 'DELETE' })).status).toBe(204);
     expect((await api(url)).body.enabled).toBe(false);
@@ -362,7 +383,10 @@ describe('DELETE and the {url, enabled} sub-resources', () => {
 describe('plans, archived repositories and the protected flag', () => {
   it('answers 403 "Upgrade to GitHub Pro…" for private repositories of a Free org', async () => {
     const get = await api('/repos/acme-labs/labs-private-experiment/branches/main/protection');
-    const put = await api('/repos/acme-labs/labs-private-experiment/branches/main/protection', { method: 'PUT', body: minimalProtection() });
+    const put = await api('/repos/acme-labs/labs-private-experiment/branches/main/protection', {
+      method: 'PUT',
+      body: minimalProtection(),
+    });
     for (const res of [get, put]) {
       expect(res.status).toBe(403);
       expect(res.body.message).toBe('Upgrade to GitHub Pro or make this repository public to enable this feature.');

@@ -115,7 +115,9 @@ describe('conditional requests', () => {
 describe('secondary rate limits', () => {
   it('are off by default', async () => {
     const api = await start();
-    const results = await Promise.all(Array.from({ length: 90 }, () => api('/repos/acme/internal-tools/properties/values', { method: 'PATCH', body: { properties: [] } })));
+    const results = await Promise.all(
+      Array.from({ length: 90 }, () => api('/repos/acme/internal-tools/properties/values', { method: 'PATCH', body: { properties: [] } })),
+    );
     expect(results.every((r) => r.status === 204)).toBe(true);
   });
 

@@ -23,7 +23,9 @@ describe('GET /orgs/{org}/repos', () => {
 
     const middle = await api('/orgs/acme/repos?per_page=10&page=2');
     expect(Object.keys(parseLink(middle.headers.get('link')))).toEqual(['prev', 'next', 'last', 'first']);
-    expect(middle.headers.get('link')).toMatch(/^<[^>]+page=1>; rel="prev", <[^>]+page=3>; rel="next", <[^>]+>; rel="last", <[^>]+page=1>; rel="first"$/);
+    expect(middle.headers.get('link')).toMatch(
+      /^<[^>]+page=1>; rel="prev", <[^>]+page=3>; rel="next", <[^>]+>; rel="last", <[^>]+page=1>; rel="first"$/,
+    );
 
     const lastPage = await api(`/orgs/acme/repos?per_page=10&page=${last}`);
     expect(Object.keys(parseLink(lastPage.headers.get('link')))).toEqual(['prev', 'first']);
@@ -73,16 +75,31 @@ describe('GET /orgs/{org}/repos', () => {
 
 describe('repository settings', () => {
   it('PATCH changes merge settings (admins only)', async () => {
-    expect((await api('/repos/acme/core-payment-system', { as: 'max', method: 'PATCH', body: { allow_squash_merge: true } })).status).toBe(403);
-    const res = await api('/repos/acme/web-storefront', { as: 'max', method: 'PATCH', body: { allow_squash_merge: false, allow_rebase_merge: false, delete_branch_on_merge: true } });
+    expect((await api('/repos/acme/core-payment-system', { as: 'max', method: 'PATCH', body: { allow_squash_merge: true } })).status).toBe(
+      403,
+    );
+    const res = await api('/repos/acme/web-storefront', {
+      as: 'max',
+      method: 'PATCH',
+      body: { allow_squash_merge: false, allow_rebase_merge: false, delete_branch_on_merge: true },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ allow_squash_merge: false, allow_merge_commit: true, allow_rebase_merge: false, delete_branch_on_merge: true });
+    expect(res.body).toMatchObject({
+      allow_squash_merge: false,
+      allow_merge_commit: true,
+      allow_rebase_merge: false,
+      delete_branch_on_merge: true,
+    });
     expect((await api('/repos/acme/web-storefront')).body.allow_squash_merge).toBe(false);
   });
 
   it('shows merge settings only to callers with push access', async () => {
     expect((await api('/repos/acme/core-payment-system', { as: 'rita' })).body.allow_squash_merge).toBeUndefined();
-    expect((await api('/repos/acme/core-payment-system')).body).toMatchObject({ allow_squash_merge: false, allow_merge_commit: true, allow_rebase_merge: true });
+    expect((await api('/repos/acme/core-payment-system')).body).toMatchObject({
+      allow_squash_merge: false,
+      allow_merge_commit: true,
+      allow_rebase_merge: true,
+    });
   });
 
   it('unarchives, which is the one write an archived repository accepts', async () => {
@@ -115,7 +132,9 @@ describe('org members and teams', () => {
 
   it('serves teams, their members and memberships to members', async () => {
     const teams = await api('/orgs/acme/teams', { as: 'rita' });
-    expect(teams.body.map((t: { slug: string }) => t.slug)).toEqual(expect.arrayContaining(['platform', 'payments', 'security', 'qms-coordinators', 'architects', 'devops', 'docs', 'web']));
+    expect(teams.body.map((t: { slug: string }) => t.slug)).toEqual(
+      expect.arrayContaining(['platform', 'payments', 'security', 'qms-coordinators', 'architects', 'devops', 'docs', 'web']),
+    );
     expect((await api('/orgs/acme/teams', { as: 'eve' })).status).toBe(403);
     const payments = await api('/orgs/acme/teams/payments');
     expect(payments.body).toMatchObject({ slug: 'payments', members_count: 4 });
@@ -146,10 +165,17 @@ describe('pull requests', () => {
     expect(files.body.map((f: { filename: string }) => f.filename)).toEqual(['src/payments/3ds.ts', 'src/payments/charge.ts']);
     expect(parseLink(files.headers.get('link'))['next']).toContain('page=2');
     const commits = await api(`${core}/pulls/41/commits`);
-    expect(commits.body.map((c: { commit: { message: string } }) => c.commit.message)).toEqual(['Add 3DS challenge handler', 'Add 3DS session table', 'Wire challenge into charge()']);
+    expect(commits.body.map((c: { commit: { message: string } }) => c.commit.message)).toEqual([
+      'Add 3DS challenge handler',
+      'Add 3DS session table',
+      'Wire challenge into charge()',
+    ]);
     expect(commits.body[1].author.login).toBe('dan');
     const reviews = await api(`${core}/pulls/41/reviews`);
-    expect(reviews.body.map((r: { user: { login: string }; state: string }) => `${r.user.login}:${r.state}`)).toEqual(['tess:APPROVED', 'sue:CHANGES_REQUESTED']);
+    expect(reviews.body.map((r: { user: { login: string }; state: string }) => `${r.user.login}:${r.state}`)).toEqual([
+      'tess:APPROVED',
+      'sue:CHANGES_REQUESTED',
+    ]);
   });
 
   it('requests and removes reviewers', async () => {
@@ -157,11 +183,19 @@ describe('pull requests', () => {
     expect(before.body.users.map((u: { login: string }) => u.login)).toEqual(['archie']);
     expect(before.body.teams.map((t: { slug: string }) => t.slug)).toEqual(['security']);
 
-    const added = await api(`${core}/pulls/41/requested_reviewers`, { as: 'tess', method: 'POST', body: { reviewers: ['dan'], team_reviewers: ['architects'] } });
+    const added = await api(`${core}/pulls/41/requested_reviewers`, {
+      as: 'tess',
+      method: 'POST',
+      body: { reviewers: ['dan'], team_reviewers: ['architects'] },
+    });
     expect(added.status).toBe(201);
     expect(added.body.requested_reviewers.map((u: { login: string }) => u.login)).toEqual(['archie', 'dan']);
 
-    const removed = await api(`${core}/pulls/41/requested_reviewers`, { as: 'tess', method: 'DELETE', body: { reviewers: ['dan'], team_reviewers: ['architects'] } });
+    const removed = await api(`${core}/pulls/41/requested_reviewers`, {
+      as: 'tess',
+      method: 'DELETE',
+      body: { reviewers: ['dan'], team_reviewers: ['architects'] },
+    });
     expect(removed.status).toBe(200);
     expect(removed.body.requested_reviewers.map((u: { login: string }) => u.login)).toEqual(['archie']);
   });
@@ -172,7 +206,9 @@ describe('pull requests', () => {
     expect(outsider.body.message).toContain('Reviews may only be requested from collaborators');
     const author = await api(`${core}/pulls/41/requested_reviewers`, { method: 'POST', body: { reviewers: ['sam'] } });
     expect(author.body.message).toBe('Review cannot be requested from pull request author.');
-    expect((await api(`${core}/pulls/41/requested_reviewers`, { as: 'rita', method: 'POST', body: { reviewers: ['dan'] } })).status).toBe(403);
+    expect((await api(`${core}/pulls/41/requested_reviewers`, { as: 'rita', method: 'POST', body: { reviewers: ['dan'] } })).status).toBe(
+      403,
+    );
   });
 });
 
@@ -191,7 +227,11 @@ describe('commit statuses', () => {
 
   it('posts a status (push access) and lists statuses newest first', async () => {
     const head = sandbox.state.repos.find((r) => r.name === 'core-payment-system')!.pulls.find((p) => p.number === 42)!.headSha;
-    const posted = await api(`${core}/statuses/${head}`, { as: 'sam', method: 'POST', body: { state: 'failure', context: 'qms/dod-validation', description: 'Missing tests' } });
+    const posted = await api(`${core}/statuses/${head}`, {
+      as: 'sam',
+      method: 'POST',
+      body: { state: 'failure', context: 'qms/dod-validation', description: 'Missing tests' },
+    });
     expect(posted.status).toBe(201);
     expect(posted.body).toMatchObject({ state: 'failure', context: 'qms/dod-validation', creator: { login: 'sam' } });
     const list = await api(`${core}/commits/${head}/statuses`);

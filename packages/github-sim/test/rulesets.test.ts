@@ -29,7 +29,13 @@ describe('repository rulesets', () => {
       body: { name: 'Protect main', enforcement: 'active', conditions: mainOnly, rules: [pr(1), { type: 'deletion' }] },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Protect main', target: 'branch', source_type: 'Repository', source: 'acme/internal-tools', enforcement: 'active' });
+    expect(created.body).toMatchObject({
+      name: 'Protect main',
+      target: 'branch',
+      source_type: 'Repository',
+      source: 'acme/internal-tools',
+      enforcement: 'active',
+    });
     const id = created.body.id as number;
 
     const list = await api('/repos/acme/internal-tools/rulesets');
@@ -52,7 +58,10 @@ describe('repository rulesets', () => {
   });
 
   it('rejects a duplicate name and a missing enforcement', async () => {
-    const dup = await api('/repos/acme/customer-support-portal/rulesets', { method: 'POST', body: { name: 'Default branch', enforcement: 'active' } });
+    const dup = await api('/repos/acme/customer-support-portal/rulesets', {
+      method: 'POST',
+      body: { name: 'Default branch', enforcement: 'active' },
+    });
     expect(dup.status).toBe(422);
     const missing = await api('/repos/acme/customer-support-portal/rulesets', { method: 'POST', body: { name: 'Other' } });
     expect(missing.status).toBe(422);
@@ -72,7 +81,11 @@ describe('repository rulesets', () => {
   });
 
   it('answers 404 to writes by non-admins', async () => {
-    const res = await api('/repos/acme/core-payment-system/rulesets', { as: 'max', method: 'POST', body: { name: 'x', enforcement: 'active' } });
+    const res = await api('/repos/acme/core-payment-system/rulesets', {
+      as: 'max',
+      method: 'POST',
+      body: { name: 'x', enforcement: 'active' },
+    });
     expect(res.status).toBe(404);
   });
 
@@ -111,7 +124,10 @@ describe('organization rulesets', () => {
   });
 
   it('needs exactly one repository condition on an org branch ruleset', async () => {
-    const res = await api('/orgs/acme/rulesets', { method: 'POST', body: { name: 'No target', enforcement: 'active', conditions: mainOnly, rules: [] } });
+    const res = await api('/orgs/acme/rulesets', {
+      method: 'POST',
+      body: { name: 'No target', enforcement: 'active', conditions: mainOnly, rules: [] },
+    });
     expect(res.status).toBe(422);
   });
 
@@ -190,11 +206,22 @@ describe('GET /rules/branches/{branch}', () => {
     expect(res.status).toBe(200);
     const org = sandbox.state.orgs.find((o) => o.login === 'acme')!;
     const pci = org.rulesets.find((r) => r.name === 'PCI baseline')!;
-    expect(res.body.map((r: { type: string }) => r.type)).toEqual(['pull_request', 'required_status_checks', 'required_signatures', 'non_fast_forward', 'deletion']);
+    expect(res.body.map((r: { type: string }) => r.type)).toEqual([
+      'pull_request',
+      'required_status_checks',
+      'required_signatures',
+      'non_fast_forward',
+      'deletion',
+    ]);
     expect(res.body[0]).toMatchObject({ ruleset_source_type: 'Organization', ruleset_source: 'acme', ruleset_id: pci.id });
 
     const risk = await api('/repos/acme/risk-engine/rules/branches/main');
-    expect(risk.body.map((r: { ruleset_source_type: string }) => r.ruleset_source_type)).toEqual(['Repository', 'Repository', 'Repository', 'Repository']);
+    expect(risk.body.map((r: { ruleset_source_type: string }) => r.ruleset_source_type)).toEqual([
+      'Repository',
+      'Repository',
+      'Repository',
+      'Repository',
+    ]);
     expect(risk.body[0].parameters.required_approving_review_count).toBe(2);
   });
 

@@ -55,7 +55,9 @@ async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<num
     import('../../output/progress.js'),
   ]);
   const progress = await startProgress(`Reading ${request.org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
-  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
+  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) =>
+    progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`),
+  );
   const store = dryRun ? null : await runtime.store();
   const command = describeCommand('apply', [
     `--org ${request.org}`,
@@ -99,7 +101,15 @@ async function runApplyCommand(flags: ApplyFlags, runtime: Runtime): Promise<num
   }
   if (json) {
     const { toJson } = await import('../../output/formats.js');
-    runtime.io.stdout.write(toJson(applyView.applyToDocument(result.plan.org, result.plan.plan, result.apply, { declined: result.declined, toolVersion: toolVersion(), ...(request.repos ? { repos: request.repos } : {}) })));
+    runtime.io.stdout.write(
+      toJson(
+        applyView.applyToDocument(result.plan.org, result.plan.plan, result.apply, {
+          declined: result.declined,
+          toolVersion: toolVersion(),
+          ...(request.repos ? { repos: request.repos } : {}),
+        }),
+      ),
+    );
   } else if (result.apply) {
     runtime.io.stdout.write(`\n${applyView.renderApplyResult(result.apply, { color: runtime.color })}`);
   } else if (result.declined) {

@@ -132,7 +132,10 @@ export function registerAudit(program: Command, ctx: ProgramContext): void {
         let expect;
         if (flags.expectHead !== undefined) {
           expect = parseChainHead(flags.expectHead);
-          if (!expect) throw new UsageError(`--expect-head must look like SEQ:SHA256HEX (from a previous "qms audit verify"); got "${flags.expectHead}"`);
+          if (!expect)
+            throw new UsageError(
+              `--expect-head must look like SEQ:SHA256HEX (from a previous "qms audit verify"); got "${flags.expectHead}"`,
+            );
         }
         const store = await runtime.store({ readonly: true });
         const result = verifyAudit(store, expect ?? undefined);
@@ -142,7 +145,9 @@ export function registerAudit(program: Command, ctx: ProgramContext): void {
           const head = result.head ? `${result.head.seq}:${result.head.hash}` : '(empty)';
           runtime.io.stdout.write(`ok: ${result.count} audit events verified in ${store.path}\nhead ${head}\n`);
         } else {
-          runtime.io.stdout.write(`BROKEN at event ${result.firstBadSeq ?? '?'}: ${result.reason ?? 'hash mismatch'} (${result.count} events checked)\n`);
+          runtime.io.stdout.write(
+            `BROKEN at event ${result.firstBadSeq ?? '?'}: ${result.reason ?? 'hash mismatch'} (${result.count} events checked)\n`,
+          );
         }
         return result.ok ? ExitCode.Ok : ExitCode.Findings;
       });

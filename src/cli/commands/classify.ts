@@ -129,9 +129,12 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
         if (flags.yes) return true;
         const canAsk = runtime.io.stdinIsTTY && runtime.io.stderr.isTTY === true;
         if (!canAsk) {
-          throw new UsageError(`--write-properties would set qms_tier on ${p.changes.length} repositories; pass --yes to confirm (no terminal to ask)`, {
-            hint: 'run with --dry-run first to see the changes',
-          });
+          throw new UsageError(
+            `--write-properties would set qms_tier on ${p.changes.length} repositories; pass --yes to confirm (no terminal to ask)`,
+            {
+              hint: 'run with --dry-run first to see the changes',
+            },
+          );
         }
         const yes = await confirm(runtime, `Set qms_tier on ${p.changes.length} repositories of ${org}?`);
         if (!yes) runtime.logger.info('nothing written');
@@ -184,6 +187,7 @@ async function runClassifyCommand(flags: ClassifyFlags, runtime: Runtime): Promi
   for (const r of classified) if (r.status === 'error') runtime.logger.warn(`${r.repo}: ${r.error ?? 'could not be read'}`);
   const partial = classify.describePartialClassify(classified);
   if (partial !== null) runtime.logger.error(`qms: ${partial}`);
-  if (result) runtime.logger.info(`qms_tier writes recorded as change set ${result.changeSetId} (run ${result.runId}) in ${runtime.dbPath}`);
+  if (result)
+    runtime.logger.info(`qms_tier writes recorded as change set ${result.changeSetId} (run ${result.runId}) in ${runtime.dbPath}`);
   return exitCode;
 }

@@ -27,7 +27,7 @@ export function registerConfig(program: Command, ctx: ProgramContext): void {
     .addHelpText(
       'after',
       '\n"ok FILE" means the file is valid, no more: a repo config\'s tier is a request that\n' +
-        'applies only where the org\'s qms_tier property and policy rules name no higher tier,\n' +
+        "applies only where the org's qms_tier property and policy rules name no higher tier,\n" +
         'which a file on its own cannot show (a note on stderr says so; qms classify shows the\n' +
         'tier that applies).\n\nExit codes: 0 every file valid, 2 a file has problems.',
     )
@@ -81,7 +81,9 @@ async function runValidate(flags: ValidateFlags, runtime: Runtime, files: string
     }
     if (invalid.length > 0) {
       const count = invalid.reduce((n, f) => n + f.problems.length, 0);
-      runtime.logger.info(`${count} problem${count === 1 ? '' : 's'} in ${invalid.length} of ${result.files.length} file${result.files.length === 1 ? '' : 's'}`);
+      runtime.logger.info(
+        `${count} problem${count === 1 ? '' : 's'} in ${invalid.length} of ${result.files.length} file${result.files.length === 1 ? '' : 's'}`,
+      );
     }
   }
   return invalid.length > 0 ? ExitCode.Usage : ExitCode.Ok;

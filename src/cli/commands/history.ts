@@ -28,12 +28,15 @@ export function registerHistory(program: Command, ctx: ProgramContext): void {
 
 async function runHistoryCommand(flags: HistoryFlags, runtime: Runtime): Promise<number> {
   const limit = Number(flags.limit ?? '20');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000; got ${JSON.stringify(flags.limit)}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--limit must be a whole number from 1 to 10000; got ${JSON.stringify(flags.limit)}`);
   const assess = await import('../../services/assess.js');
   const org = flags.org === undefined ? undefined : assess.parseOrgOption(flags.org);
   const [{ listHistory }, view] = await Promise.all([import('../../services/history.js'), import('../../output/history-view.js')]);
   const store = await runtime.store({ readonly: true });
-  const kinds = flags.all ? ['apply', 'rollback', 'bypass', 'assess', 'classify', 'plan', 'drift', 'checks', 'assign', 'report', 'audit'] : undefined;
+  const kinds = flags.all
+    ? ['apply', 'rollback', 'bypass', 'assess', 'classify', 'plan', 'drift', 'checks', 'assign', 'report', 'audit']
+    : undefined;
   const entries = listHistory(store, { limit, ...(org ? { org } : {}), ...(kinds ? { kinds } : {}) });
   if (runtime.options.json) {
     const { toJson } = await import('../../output/formats.js');

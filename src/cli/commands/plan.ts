@@ -21,29 +21,38 @@ export interface PlanFlags {
   reader?: string;
 }
 
-
 /** The flags plan and apply share. */
 export function addPlanOptions(command: Command): Command {
   return command
     .option('--org <org>', 'organization (required)')
     .option('--tier <tier>', 'only repositories classified into this tier')
     .option('--repo <name>', 'only this repository; repeat (or comma-separate) for several', collectRepos)
-    .option('--phase <phase>', 'rollout phase (seed §3): pilot, standard, business_critical, mission_critical — cumulative, see docs/apply-and-rollback.md')
+    .option(
+      '--phase <phase>',
+      'rollout phase (seed §3): pilot, standard, business_critical, mission_critical — cumulative, see docs/apply-and-rollback.md',
+    )
     .addOption(concurrencyOption('writes are always one at a time'))
     .addOption(readerOption());
 }
 
 export function registerPlan(program: Command, ctx: ProgramContext): void {
-  addPlanOptions(program.command('plan').description('the exact writes an apply would make, as a diff per repository and branch (reads only)'))
-    .addHelpText('after', '\nExit codes: 0 plan shown (with or without changes), 2 bad flags or config, 3 GitHub auth/API error,\n' +
-        '4 the plan is partial: some repositories could not be read or seen (not admin), so nothing is planned for them.')
+  addPlanOptions(
+    program.command('plan').description('the exact writes an apply would make, as a diff per repository and branch (reads only)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 plan shown (with or without changes), 2 bad flags or config, 3 GitHub auth/API error,\n' +
+        '4 the plan is partial: some repositories could not be read or seen (not admin), so nothing is planned for them.',
+    )
     .action(async (_opts: PlanFlags, cmd: Command) => {
       await ctx.run<PlanFlags>(cmd, runPlanCommand);
     });
 }
 
 /** Parse the shared flags into a request; UsageError (exit 2) before any request. */
-export async function parsePlanFlags(flags: PlanFlags): Promise<{ request: PlanRequest; concurrency: number; reader: LiveStateReaderKind }> {
+export async function parsePlanFlags(
+  flags: PlanFlags,
+): Promise<{ request: PlanRequest; concurrency: number; reader: LiveStateReaderKind }> {
   const [assess, { parsePhase }, { parseReaderOption }] = await Promise.all([
     import('../../services/assess.js'),
     import('../../services/plan.js'),
@@ -54,7 +63,12 @@ export async function parsePlanFlags(flags: PlanFlags): Promise<{ request: PlanR
   const concurrency = assess.parseConcurrencyOption(flags.concurrency);
   const phase: PlanPhase | undefined = parsePhase(flags.phase);
   return {
-    request: { org, ...(flags.tier !== undefined ? { tier: flags.tier } : {}), ...(phase ? { phase } : {}), ...(repos.length > 0 ? { repos } : {}) },
+    request: {
+      org,
+      ...(flags.tier !== undefined ? { tier: flags.tier } : {}),
+      ...(phase ? { phase } : {}),
+      ...(repos.length > 0 ? { repos } : {}),
+    },
     concurrency,
     reader: parseReaderOption(flags.reader),
   };
@@ -86,7 +100,9 @@ export async function printPlan(runtime: Runtime, result: PlanResult, repos?: st
   const view = await import('../../output/plan-view.js');
   if (runtime.options.json) {
     const [{ toJson }, { toolVersion }] = await Promise.all([import('../../output/formats.js'), import('./assess.js')]);
-    runtime.io.stdout.write(toJson(view.planToDocument(result.org, result.plan, { toolVersion: toolVersion(), ...(repos ? { repos } : {}) })));
+    runtime.io.stdout.write(
+      toJson(view.planToDocument(result.org, result.plan, { toolVersion: toolVersion(), ...(repos ? { repos } : {}) })),
+    );
   } else {
     runtime.io.stdout.write(view.renderPlanText(result.org, result.plan, { color: runtime.color }));
   }
@@ -96,7 +112,9 @@ async function runPlanCommand(flags: PlanFlags, runtime: Runtime): Promise<numbe
   const { request, concurrency, reader } = await parsePlanFlags(flags);
   const { startProgress } = await import('../../output/progress.js');
   const progress = await startProgress(`Reading ${request.org}…`, { interactive: runtime.interactive, stream: runtime.io.stderr });
-  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) => progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`));
+  const deps = await planDeps(runtime, { concurrency, reader }, (done, total) =>
+    progress.update(`Reading ${request.org}: ${done}/${total ?? '?'} repositories`),
+  );
   const { createPlan } = await import('../../services/plan.js');
   let result: PlanResult;
   try {

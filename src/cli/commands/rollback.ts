@@ -28,9 +28,14 @@ interface RollbackFlags {
 export function registerRollback(program: Command, ctx: ProgramContext): void {
   program
     .command('rollback')
-    .description("restore a change set's before-states (PUT back, or DELETE where nothing existed); refuses to overwrite drift unless --force")
+    .description(
+      "restore a change set's before-states (PUT back, or DELETE where nothing existed); refuses to overwrite drift unless --force",
+    )
     .argument('[changeset]', 'change set id (see qms history)')
-    .option('--last', 'the change set of the last run that changed GitHub (apply, classify --write-properties…); refused when that run made no change')
+    .option(
+      '--last',
+      'the change set of the last run that changed GitHub (apply, classify --write-properties…); refused when that run made no change',
+    )
     .option('--org <org>', 'with --last: only runs of this organization')
     .option('--repo <name>', 'only changes of this repository; repeat (or comma-separate) for several', collectRepos)
     .option('--force', 'restore targets someone changed since qms applied them (overwrites their change)')
@@ -51,7 +56,8 @@ export function registerRollback(program: Command, ctx: ProgramContext): void {
 }
 
 function parseId(value: string, what: string): number {
-  if (!/^\d{1,15}$/.test(value.trim())) throw new UsageError(`${what} must be a change set id (a positive whole number); got ${JSON.stringify(value.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(value.trim()))
+    throw new UsageError(`${what} must be a change set id (a positive whole number); got ${JSON.stringify(value.slice(0, 40))}`);
   const n = Number(value.trim());
   if (n < 1) throw new UsageError(`${what} must be a positive whole number`);
   return n;
@@ -68,12 +74,14 @@ function parseSettleTime(value: string | undefined): { strayWriteWindowMs?: numb
 }
 
 async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, changeset: string | undefined): Promise<number> {
-  if (changeset === undefined && !flags.last) throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
+  if (changeset === undefined && !flags.last)
+    throw new UsageError('which change set? give its id or --last', { hint: 'qms history lists the change sets' });
   if (changeset !== undefined && flags.last) throw new UsageError('give a change set id or --last, not both');
   const changeSetId = changeset === undefined ? undefined : parseId(changeset, 'CHANGESET');
   const assess = await import('../../services/assess.js');
   const org = flags.org === undefined ? undefined : assess.parseOrgOption(flags.org);
-  if (org !== undefined && !flags.last) throw new UsageError('--org only selects with --last (a change set id names its organization already)');
+  if (org !== undefined && !flags.last)
+    throw new UsageError('--org only selects with --last (a change set id names its organization already)');
   const yes = flags.yes === true;
   const dryRun = flags.dryRun === true;
   const force = flags.force === true;
@@ -108,18 +116,23 @@ async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, change
         const what = run
           ? `run ${run.id}${target.command ? ` \`${target.command}\`` : ` (${run.kind})`}, started ${run.startedAt} by ${run.actor ?? 'unknown'}, ${run.status}`
           : 'its run is not recorded';
-        runtime.logger.info(`Rolling back change set ${target.changeSet.id} (${target.changeSet.kind}, ${target.changeSet.status}) of ${what}`);
+        runtime.logger.info(
+          `Rolling back change set ${target.changeSet.id} (${target.changeSet.kind}, ${target.changeSet.status}) of ${what}`,
+        );
       },
       toolVersion: toolVersion() ?? '0',
       showPlan: (preview) => {
         if (!json) runtime.io.stdout.write(view.renderRollbackPreview(preview, { color: runtime.color }));
       },
       confirm: (preview) =>
-        askYesNo(`Restore ${preview.counts.restore} target${preview.counts.restore === 1 ? '' : 's'} of change set ${preview.changeSet.id}?`, {
-          input: process.stdin,
-          output: runtime.io.stderr,
-          signal: runtime.signal,
-        }),
+        askYesNo(
+          `Restore ${preview.counts.restore} target${preview.counts.restore === 1 ? '' : 's'} of change set ${preview.changeSet.id}?`,
+          {
+            input: process.stdin,
+            output: runtime.io.stderr,
+            signal: runtime.signal,
+          },
+        ),
       onStep: (r, i, total) => runtime.logger.info(view.formatRollbackStep(r, i, total)),
     },
     {
@@ -133,7 +146,9 @@ async function runRollbackCommand(flags: RollbackFlags, runtime: Runtime, change
   );
   if (json) {
     const { toJson } = await import('../../output/formats.js');
-    runtime.io.stdout.write(toJson(view.rollbackToDocument(result.preview, dryRun ? null : result, { dryRun, toolVersion: toolVersion() })));
+    runtime.io.stdout.write(
+      toJson(view.rollbackToDocument(result.preview, dryRun ? null : result, { dryRun, toolVersion: toolVersion() })),
+    );
   } else if (!dryRun) {
     const text = view.renderRollbackResult(result, { color: runtime.color });
     if (text) runtime.io.stdout.write(`\n${text}`);

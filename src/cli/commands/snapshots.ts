@@ -20,7 +20,8 @@ export function registerSnapshots(program: Command, ctx: ProgramContext): void {
 }
 
 async function runShow(runtime: Runtime, raw: string): Promise<number> {
-  if (!/^\d{1,15}$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`snapshot id must be a positive whole number; got ${JSON.stringify(raw.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(raw.trim()) || Number(raw) < 1)
+    throw new UsageError(`snapshot id must be a positive whole number; got ${JSON.stringify(raw.slice(0, 40))}`);
   const [{ showSnapshot }, view] = await Promise.all([import('../../services/history.js'), import('../../output/history-view.js')]);
   const store = await runtime.store({ readonly: true });
   const snapshot = showSnapshot(store, Number(raw));

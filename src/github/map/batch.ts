@@ -138,9 +138,14 @@ export interface BatchRepoNode {
   codeOwners: CodeOwnersRead | null;
 }
 
-const PERMISSIONS: Record<string, RepoPermission> = { ADMIN: 'admin', MAINTAIN: 'maintain', WRITE: 'write', TRIAGE: 'triage', READ: 'read' };
+const PERMISSIONS: Record<string, RepoPermission> = {
+  ADMIN: 'admin',
+  MAINTAIN: 'maintain',
+  WRITE: 'write',
+  TRIAGE: 'triage',
+  READ: 'read',
+};
 const PUSH: readonly RepoPermission[] = ['admin', 'maintain', 'write'];
-
 
 function nodesOf(conn: Json, path: string): Json[] {
   return arr(conn['nodes'] ?? [], `${path}.nodes`)
@@ -190,7 +195,9 @@ export function mapBatchRepoNode(json: unknown): BatchRepoNode {
   const name = str(o, 'name', '');
   const permissionText = optStr(o, 'viewerPermission', '');
   const viewerPermission = permissionText === undefined ? null : (PERMISSIONS[permissionText] ?? null);
-  const topics = mapConnectionPage(o['repositoryTopics'], 'repositoryTopics', (n, p) => str(obj(n['topic'], `${p}.topic`), 'name', `${p}.topic`));
+  const topics = mapConnectionPage(o['repositoryTopics'], 'repositoryTopics', (n, p) =>
+    str(obj(n['topic'], `${p}.topic`), 'name', `${p}.topic`),
+  );
   const squash = optBool(o, 'squashMergeAllowed', '');
   const mergeCommit = optBool(o, 'mergeCommitAllowed', '');
   const rebase = optBool(o, 'rebaseMergeAllowed', '');
@@ -243,7 +250,8 @@ function mapCodeOwners(o: Json): CodeOwnersRead | null {
     const b = obj(blob, key);
     if (b['__typename'] !== 'Blob') continue;
     const text = b['text'];
-    if (typeof text !== 'string' || optBool(b, 'isTruncated', key) === true) return { kind: 'unknown', reason: `${CODEOWNERS_PATHS[i]} is too large to read through GraphQL` };
+    if (typeof text !== 'string' || optBool(b, 'isTruncated', key) === true)
+      return { kind: 'unknown', reason: `${CODEOWNERS_PATHS[i]} is too large to read through GraphQL` };
     const co = optObj(o, 'codeowners', '');
     return { kind: 'found', path: CODEOWNERS_PATHS[i]!, text, errors: mapCodeOwnersErrors(co?.['errors'], 'codeowners.errors') };
   }
@@ -276,7 +284,9 @@ export function mapBypassActorNode(json: unknown, path: string): BypassActor {
     if (kind === 'App') return { actorId: id, actorType: 'Integration', bypassMode };
     if (kind === 'Team') {
       const slug = optStr(actor, 'slug', `${path}.actor`);
-      return slug === undefined ? { actorId: id, actorType: 'Team', bypassMode } : { actorId: id, actorType: 'Team', bypassMode, name: slug };
+      return slug === undefined
+        ? { actorId: id, actorType: 'Team', bypassMode }
+        : { actorId: id, actorType: 'Team', bypassMode, name: slug };
     }
     throw new ResponseShapeError(`${path}.actor.__typename`, 'App or Team');
   }

@@ -20,15 +20,18 @@ export class ResponseShapeError extends Error {
 }
 
 export function shapeErrorToGitHubError(err: ResponseShapeError, route: string): GitHubError {
-  return new GitHubError(`GitHub returned an unexpected response for ${route}: ${err.message}`, { status: 200, route }, {
-    hint: 'the API may have changed or a proxy altered the answer; run with --verbose and report it',
-  });
+  return new GitHubError(
+    `GitHub returned an unexpected response for ${route}: ${err.message}`,
+    { status: 200, route },
+    {
+      hint: 'the API may have changed or a proxy altered the answer; run with --verbose and report it',
+    },
+  );
 }
 
 export type Json = Record<string, unknown>;
 
-const join = (path: string, key: string | number) =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+const join = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
 export function obj(value: unknown, path: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ResponseShapeError(path, 'an object');

@@ -98,7 +98,10 @@ export function mapProtectionRuleNode(json: unknown, all?: Partial<Record<RuleCo
         })(),
       }
     : null;
-  const checksRaw = o['requiredStatusChecks'] === null || o['requiredStatusChecks'] === undefined ? [] : arr(o['requiredStatusChecks'], 'requiredStatusChecks');
+  const checksRaw =
+    o['requiredStatusChecks'] === null || o['requiredStatusChecks'] === undefined
+      ? []
+      : arr(o['requiredStatusChecks'], 'requiredStatusChecks');
   const protection: BranchProtection = {
     requiredReviews,
     requiredStatusChecks: b('requiresStatusChecks')
@@ -181,7 +184,10 @@ export function buildRuleInput(pattern: string, p: BranchProtection, resolved: A
     requiresStatusChecks: rsc !== null,
     requiresStrictStatusChecks: rsc?.strict ?? false,
     // "any" = any source (pitfall 8); a pinned app by its node id (the input is typed ID).
-    requiredStatusChecks: (rsc?.checks ?? []).map((c) => ({ context: c.context, appId: c.appId === null ? 'any' : checkAppNodeId(c.appId, resolved) })),
+    requiredStatusChecks: (rsc?.checks ?? []).map((c) => ({
+      context: c.context,
+      appId: c.appId === null ? 'any' : checkAppNodeId(c.appId, resolved),
+    })),
     isAdminEnforced: p.enforceAdmins,
     requiresLinearHistory: p.requireLinearHistory,
     allowsForcePushes: p.allowForcePushes,

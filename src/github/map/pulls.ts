@@ -21,7 +21,7 @@ export function mapPullRequest(json: unknown): PullRequest {
     state: oneOf(str(o, 'state', ''), ['open', 'closed'] as const, 'state'),
     draft: optBool(o, 'draft', '') ?? false,
     // `merged` is in the single-PR answer; list items only carry merged_at.
-    merged: optBool(o, 'merged', '') ?? (typeof o['merged_at'] === 'string'),
+    merged: optBool(o, 'merged', '') ?? typeof o['merged_at'] === 'string',
     baseRef: str(base, 'ref', 'base'),
     headRef: str(head, 'ref', 'head'),
     headSha: str(head, 'sha', 'head'),

@@ -86,7 +86,12 @@ export function mapRulesetConditions(
   const part = (key: string) => (conditions ? optObj(conditions, k(key), 'conditions') : undefined);
   const refName = part('ref_name');
   const out: RulesetConditions = {
-    refName: refName ? { include: strings(refName['include'], `${at('ref_name')}.include`), exclude: strings(refName['exclude'], `${at('ref_name')}.exclude`) } : null,
+    refName: refName
+      ? {
+          include: strings(refName['include'], `${at('ref_name')}.include`),
+          exclude: strings(refName['exclude'], `${at('ref_name')}.exclude`),
+        }
+      : null,
   };
   const byName = part('repository_name');
   if (byName) {

@@ -17,7 +17,6 @@ import type { AppInstallationsRead, CustomPropertyValue, RepoInfo, Ruleset } fro
 import { REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
 import type { Logger } from '../../output/logger.js';
 
-
 /**
  * Errors that end the run rather than mark one repository: a rejected token, a
  * rate limit still refusing after the gateway's waits (every later request would
@@ -111,8 +110,14 @@ export function appInstallationsFor(
 }
 
 /** Rulesets with their bypass teams named (REST gives team ids only), through `slugsOf` (team id → slug of an organization). */
-export async function nameBypassTeams(rulesets: Ruleset[], repo: RepoInfo, slugsOf: (org: string) => Promise<Map<number, string>>): Promise<Ruleset[]> {
-  const unnamed = rulesets.some((rs) => (rs.bypassActors ?? []).some((a) => a.actorType === 'Team' && a.name === undefined && a.actorId !== null));
+export async function nameBypassTeams(
+  rulesets: Ruleset[],
+  repo: RepoInfo,
+  slugsOf: (org: string) => Promise<Map<number, string>>,
+): Promise<Ruleset[]> {
+  const unnamed = rulesets.some((rs) =>
+    (rs.bypassActors ?? []).some((a) => a.actorType === 'Team' && a.name === undefined && a.actorId !== null),
+  );
   if (!unnamed || repo.ownerType !== 'Organization') return rulesets;
   const slugs = await slugsOf(repo.owner);
   return rulesets.map((rs) =>

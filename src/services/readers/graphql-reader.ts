@@ -29,7 +29,14 @@ import type { CustomPropertyValue, ProtectionRule, RepoInfo, RepoRef, Ruleset } 
 import { isWildcardPattern } from '../../core/branch-patterns.js';
 import { createLiveState, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
 import type { QmsPolicy } from '../../core/policy.js';
-import { DETAIL_BATCH, type BatchRead, type BatchRepoNode, type ConditionalCache, type OrgSize, type RepositoryPage } from '../../github/batch-read.js';
+import {
+  DETAIL_BATCH,
+  type BatchRead,
+  type BatchRepoNode,
+  type ConditionalCache,
+  type OrgSize,
+  type RepositoryPage,
+} from '../../github/batch-read.js';
 import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import { createBranchTargetsResolver } from '../evaluate.js';
@@ -108,7 +115,13 @@ interface ReadSession {
   installations: Map<string, Promise<RepoLiveState['appInstallations']>>;
 }
 
-const newSession = (): ReadSession => ({ rulesets: new Map(), planByOrg: new Map(), ownerOf: new Map(), adminRepos: new Set(), installations: new Map() });
+const newSession = (): ReadSession => ({
+  rulesets: new Map(),
+  planByOrg: new Map(),
+  ownerOf: new Map(),
+  adminRepos: new Set(),
+  installations: new Map(),
+});
 
 /** A repository of a window while its follow-ups complete. */
 interface WindowItem {
@@ -124,11 +137,9 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 const MAX_CONCURRENCY = 8;
 
-
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
 }
-
 
 function byName(a: RepoInfo, b: RepoInfo): number {
   const x = a.name.toLowerCase();
@@ -252,7 +263,13 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       this.logger?.info(`resuming: ${restored.records.length} repositories of ${org} already read`);
     } else {
       const size = this.options.orgSize ?? (await this.batch.measureOrg(org));
-      facts = { org, totalRepositories: size.totalRepositories, viewerIsOwner: size.viewerIsOwner, properties: null, privateProtection: null };
+      facts = {
+        org,
+        totalRepositories: size.totalRepositories,
+        viewerIsOwner: size.viewerIsOwner,
+        properties: null,
+        privateProtection: null,
+      };
       propertiesRead = this.readOrgProperties(org, facts.totalRepositories, signal);
       propertiesRead.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     }
@@ -378,7 +395,13 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       }
       return entry;
     });
-    const facts: ReadFacts = { org: owner, totalRepositories: entries.length, viewerIsOwner: false, properties: null, privateProtection: null };
+    const facts: ReadFacts = {
+      org: owner,
+      totalRepositories: entries.length,
+      viewerIsOwner: false,
+      properties: null,
+      privateProtection: null,
+    };
     const key = owner.toLowerCase();
     const session = newSession();
     if (!session.ownerOf.has(key) && entries.some((e) => e.node.rulesetIds.items.length > 0 || e.node.rulesetIds.hasNextPage)) {
@@ -415,7 +438,8 @@ export class GraphqlLiveStateReader implements LiveStateReader {
         for (const item of last.items) out[item.repo.toLowerCase()] = item.properties;
       }
       const notModified = read.filter((p) => p.notModified).length;
-      if (notModified > 0) this.logger?.debug(`${org}: ${notModified} of ${read.length} custom property pages unchanged (304, not charged)`);
+      if (notModified > 0)
+        this.logger?.debug(`${org}: ${notModified} of ${read.length} custom property pages unchanged (304, not charged)`);
       this.options.propertyCache?.flush?.();
       return out;
     } catch (err) {
@@ -487,7 +511,7 @@ export class GraphqlLiveStateReader implements LiveStateReader {
     });
     // Per repository, as the REST reader treats them: a refusal is "unreadable"/"not read",
     // any other failure is that repository's read error.
-    const perRepo = <R,>(w: WindowItem, what: string, read: () => Promise<R>): Promise<[WindowItem, R | null]> =>
+    const perRepo = <R>(w: WindowItem, what: string, read: () => Promise<R>): Promise<[WindowItem, R | null]> =>
       read().then(
         (value): [WindowItem, R | null] => [w, value],
         (err: unknown): [WindowItem, R | null] => {
@@ -503,12 +527,20 @@ export class GraphqlLiveStateReader implements LiveStateReader {
       signal,
     );
     const props = mapPool(
-      work.filter((w) => live(w) && w.node.repo.ownerType === 'Organization' && facts.properties?.[w.node.repo.name.toLowerCase()] === undefined),
+      work.filter(
+        (w) => live(w) && w.node.repo.ownerType === 'Organization' && facts.properties?.[w.node.repo.name.toLowerCase()] === undefined,
+      ),
       this.concurrency,
       (w) => perRepo(w, 'reading custom properties', () => this.readRepoProperties(w.node.repo)),
       signal,
     );
-    const plan = this.listingOnly ? Promise.resolve(null) : this.ensurePlanKnown(session, work.filter(live).map((w) => w.node), signal);
+    const plan = this.listingOnly
+      ? Promise.resolve(null)
+      : this.ensurePlanKnown(
+          session,
+          work.filter(live).map((w) => w.node),
+          signal,
+        );
     const [rules, , configList, propList, planError] = await Promise.all([rulesRead, rulesetsRead, configs, props, plan]);
     const configBy = new Map(configList.filter((e): e is [WindowItem, RepoConfigFile] => e[1] !== null));
     const propsBy = new Map(propList);
@@ -603,14 +635,26 @@ export class GraphqlLiveStateReader implements LiveStateReader {
     );
   }
 
-
-  private async ensurePlanKnown(session: ReadSession, nodes: readonly BatchRepoNode[], signal: AbortSignal | undefined): Promise<string | null> {
-    const candidate = nodes.find((n) => n.repo.visibility !== 'public' && n.repo.ownerType === 'Organization' && !n.repo.empty && !session.planByOrg.has(n.repo.owner.toLowerCase()));
+  private async ensurePlanKnown(
+    session: ReadSession,
+    nodes: readonly BatchRepoNode[],
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
+    const candidate = nodes.find(
+      (n) =>
+        n.repo.visibility !== 'public' &&
+        n.repo.ownerType === 'Organization' &&
+        !n.repo.empty &&
+        !session.planByOrg.has(n.repo.owner.toLowerCase()),
+    );
     if (!candidate) return null;
     throwIfAborted(signal);
     try {
       const result = await this.batch.probeProtectionPlan(candidate.repo);
-      session.planByOrg.set(candidate.repo.owner.toLowerCase(), result.available ? { available: true, reason: null } : { available: false, reason: result.reason });
+      session.planByOrg.set(
+        candidate.repo.owner.toLowerCase(),
+        result.available ? { available: true, reason: null } : { available: false, reason: result.reason },
+      );
       return null;
     } catch (err) {
       if (isRunFatal(err)) throw err;

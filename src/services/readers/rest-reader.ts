@@ -35,7 +35,15 @@ import type {
   Ruleset,
 } from '../../core/github-types.js';
 import { createLiveState, REPO_CONFIG_PATH, type RepoConfigFile, type RepoLiveState } from '../../core/live-state.js';
-import { accessOf, appInstallationsFor, isRunFatal, nameBypassTeams, pinsCheckToApp, readCustomPropertiesOrNull, readRepoConfigFile } from './common.js';
+import {
+  accessOf,
+  appInstallationsFor,
+  isRunFatal,
+  nameBypassTeams,
+  pinsCheckToApp,
+  readCustomPropertiesOrNull,
+  readRepoConfigFile,
+} from './common.js';
 import type { GitHubGateway } from '../../github/gateway.js';
 import type { Logger } from '../../output/logger.js';
 import type { LiveStateReader, ReadOrgOptions } from '../evaluation.js';
@@ -61,14 +69,12 @@ export interface RestReaderOptions {
 
 export const DEFAULT_READ_CONCURRENCY = 8;
 
-
 function byName(a: RepoInfo, b: RepoInfo): number {
   const x = a.name.toLowerCase();
   const y = b.name.toLowerCase();
   if (x !== y) return x < y ? -1 : 1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
-
 
 /** Which existing branches the targets select; the default branch always (it decides the protection level). */
 export function selectBranchesToRead(repo: RepoInfo, branches: readonly string[] | null, targets: readonly string[]): string[] {
@@ -150,7 +156,12 @@ export class RestLiveStateReader implements LiveStateReader {
     if (names && names.length > 0) {
       const unique = [...new Set(names)];
       const out: RepoInfo[] = [];
-      const infos = mapConcurrentOrdered(unique, this.concurrency, (name) => this.getRepoOrExplain({ owner: org, name }), signal ? { signal } : {});
+      const infos = mapConcurrentOrdered(
+        unique,
+        this.concurrency,
+        (name) => this.getRepoOrExplain({ owner: org, name }),
+        signal ? { signal } : {},
+      );
       for await (const info of infos) out.push(info);
       return out;
     }
@@ -259,7 +270,8 @@ export class RestLiveStateReader implements LiveStateReader {
     live.classicByBranch = live.access === 'admin' || Object.keys(classicByBranch).length > 0 ? classicByBranch : null;
     live.rulesByBranch = rulesByBranch;
     // Which apps could post a check pinned to one: one request per organization, when a check is pinned.
-    if (pinsCheckToApp(live)) live.appInstallations = await appInstallationsFor(repo, this.installations, (org) => this.gateway.listOrgInstallations(org));
+    if (pinsCheckToApp(live))
+      live.appInstallations = await appInstallationsFor(repo, this.installations, (org) => this.gateway.listOrgInstallations(org));
   }
 
   /** Team id → slug for naming ruleset bypass teams (REST names them by id only); empty when the teams cannot be listed. */

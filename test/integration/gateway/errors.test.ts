@@ -5,12 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox } from '@qms/github-sim';
-import {
-  AuthError,
-  NotFoundError,
-  PermissionError,
-  ValidationFailedError,
-} from '../../../src/core/errors.js';
+import { AuthError, NotFoundError, PermissionError, ValidationFailedError } from '../../../src/core/errors.js';
 import { baseRuleProtection } from '../../../src/core/protection.js';
 import { handleError } from '../../../src/cli/handle-error.js';
 import { createLogger } from '../../../src/output/logger.js';
@@ -121,7 +116,9 @@ describe('typed errors over HTTP', () => {
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationFailedError);
-    expect((err as Error).message).toMatch(/^GitHub rejected PUT \/repos\/acme\/payment-gateway\/branches\/release\/3\.1\/protection: .*nobody-by-this-name/);
+    expect((err as Error).message).toMatch(
+      /^GitHub rejected PUT \/repos\/acme\/payment-gateway\/branches\/release\/3\.1\/protection: .*nobody-by-this-name/,
+    );
     expect((err as Error).message).not.toContain('\n');
   });
 

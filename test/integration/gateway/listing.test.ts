@@ -124,7 +124,14 @@ describe('listing and paging over HTTP', () => {
   test('pull requests, reviews, commits, files, statuses and reviewer requests', async () => {
     const ref = { owner: 'acme', name: 'core-payment-system' };
     const pr = await h.gateway.getPullRequest(ref, 41);
-    expect(pr).toMatchObject({ number: 41, author: 'sam', state: 'open', baseRef: 'main', headRef: 'feature/3ds-challenge', merged: false });
+    expect(pr).toMatchObject({
+      number: 41,
+      author: 'sam',
+      state: 'open',
+      baseRef: 'main',
+      headRef: 'feature/3ds-challenge',
+      merged: false,
+    });
     expect(pr.labels).toEqual(expect.arrayContaining(['security', 'payments']));
     expect(pr.requestedTeams).toContain('security');
     expect((await h.gateway.listPullRequestFiles(ref, 41)).map((f) => f.filename)).toContain('src/payments/3ds.ts');
@@ -132,7 +139,11 @@ describe('listing and paging over HTTP', () => {
     const reviews = await h.gateway.listPullRequestReviews(ref, 41);
     expect(reviews.map((r) => `${r.user}:${r.state}`)).toEqual(['tess:APPROVED', 'sue:CHANGES_REQUESTED']);
 
-    const status = await h.gateway.createCommitStatus(ref, pr.headSha, { context: 'qms/dor-validation', state: 'success', description: 'ok' });
+    const status = await h.gateway.createCommitStatus(ref, pr.headSha, {
+      context: 'qms/dor-validation',
+      state: 'success',
+      description: 'ok',
+    });
     expect(status).toMatchObject({ context: 'qms/dor-validation', state: 'success', description: 'ok', creator: 'ada' });
     const statuses = await h.gateway.listCommitStatuses(ref, pr.headSha);
     expect(statuses.some((s) => s.context === 'qms/dor-validation' && s.state === 'success' && s.description === 'ok')).toBe(true);

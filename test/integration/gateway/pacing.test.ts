@@ -22,7 +22,9 @@ describe('write pacing', () => {
   const arrivals: { route: string | null; method: string; requestBody: unknown }[] = [];
 
   beforeAll(async () => {
-    sandbox = await withSandbox({ onExchange: (e: Exchange) => arrivals.push({ route: e.route, method: e.method, requestBody: e.requestBody }) });
+    sandbox = await withSandbox({
+      onExchange: (e: Exchange) => arrivals.push({ route: e.route, method: e.method, requestBody: e.requestBody }),
+    });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -54,7 +56,9 @@ describe('write pacing', () => {
     await sleep(1500);
     // Held: neither reached GitHub, though reads in between did (node-id lookups are queries).
     expect(arrivals.filter((a) => a.method === 'PATCH')).toHaveLength(1);
-    const mutations = arrivals.filter((a) => isMutativeRequest({ method: a.method, url: a.route ?? '', query: (a.requestBody as { query?: unknown } | null)?.query }));
+    const mutations = arrivals.filter((a) =>
+      isMutativeRequest({ method: a.method, url: a.route ?? '', query: (a.requestBody as { query?: unknown } | null)?.query }),
+    );
     expect(mutations).toHaveLength(1);
     controller.abort(new InterruptedError('test over'));
     await expect(secondPatch).rejects.toBeInstanceOf(InterruptedError);
@@ -67,7 +71,15 @@ describe('write pacing', () => {
     [{ method: 'DELETE', url: 'https://ghe.example.com/api/v3/repos/a/b/branches/main/protection' }, true],
     [{ method: 'POST', url: '/graphql', query: 'query { viewer { login } }' }, false],
     [{ method: 'POST', url: '/graphql', query: '{ viewer { login } }' }, false],
-    [{ method: 'POST', url: '/graphql', query: '# create it\nmutation($i: CreateBranchProtectionRuleInput!) { x: createBranchProtectionRule(input: $i) { clientMutationId } }' }, true],
+    [
+      {
+        method: 'POST',
+        url: '/graphql',
+        query:
+          '# create it\nmutation($i: CreateBranchProtectionRuleInput!) { x: createBranchProtectionRule(input: $i) { clientMutationId } }',
+      },
+      true,
+    ],
     [{ method: 'POST', url: 'https://ghe.example.com/api/graphql', query: '  mutation M { a }' }, true],
   ])('isMutativeRequest(%j) is %s', (options, expected) => {
     expect(isMutativeRequest(options)).toBe(expected);

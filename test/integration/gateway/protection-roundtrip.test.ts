@@ -7,12 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Exchange, Sandbox } from '@qms/github-sim';
-import {
-  baseRuleProtection,
-  emptyProtection,
-  normalizeProtection,
-  type BranchProtection,
-} from '../../../src/core/protection.js';
+import { baseRuleProtection, emptyProtection, normalizeProtection, type BranchProtection } from '../../../src/core/protection.js';
 import { gatewayFor, withSandbox, type GatewayHarness } from './helpers.js';
 
 // payment-gateway has no classic rule (only the org ruleset), so nothing but our PUTs shapes the answers.
@@ -104,7 +99,13 @@ const cases: [string, BranchProtection][] = [
     'any-source and app-pinned checks of the same name set, lock without fork syncing',
     {
       ...baseRuleProtection(),
-      requiredStatusChecks: { strict: true, checks: [{ context: 'qms/dod-validation', appId: null }, { context: 'deploy', appId: 15368 }] },
+      requiredStatusChecks: {
+        strict: true,
+        checks: [
+          { context: 'qms/dod-validation', appId: null },
+          { context: 'deploy', appId: 15368 },
+        ],
+      },
       lockBranch: true,
       allowForkSyncing: false,
       enforceAdmins: true,

@@ -22,7 +22,12 @@ const policy = defaultPolicy();
 /** The simulator, contract-checked when the file ends. */
 const sb = useContractSandbox();
 
-async function evaluateWith(url: { url: string }, login: string, org: string, kind: 'rest' | 'graphql'): Promise<{ evaluations: RepoEvaluation[] }> {
+async function evaluateWith(
+  url: { url: string },
+  login: string,
+  org: string,
+  kind: 'rest' | 'graphql',
+): Promise<{ evaluations: RepoEvaluation[] }> {
   const gateway = gatewayAs(url as TestSandbox, login);
   const reader = createLiveStateReader(gateway, { kind, policy });
   return { evaluations: await collect(evaluateOrg({ reader, policy }, { org })) };
@@ -63,7 +68,7 @@ describe.each([
 
 describe.each([
   ['ada', 'the org owner: every bypass list is visible'],
-  ['max', 'admin of hidden-bypass only: the org ruleset\'s bypass list is hidden'],
+  ['max', "admin of hidden-bypass only: the org ruleset's bypass list is hidden"],
 ])('acme-rules (who a rule binds, docs/effective-protection.md) as %s — %s', (login) => {
   it('evaluates every scenario to the same result: bypass actors, allowances, code owners, pinned checks, locks', async () => {
     const rest = (await evaluateWith(sb, login, 'acme-rules', 'rest')).evaluations;
@@ -73,9 +78,14 @@ describe.each([
     const settings = new Set(rest.flatMap((e) => e.assessment.findings.map((f) => f.setting)));
     if (login === 'ada') {
       // Every new kind of finding is among what the two readers agree on.
-      for (const s of ['bypass', 'enforceAdmins', 'codeOwners', 'requiredStatusChecks.unsatisfiable', 'requiredStatusChecks.strict']) expect(settings, s).toContain(s);
+      for (const s of ['bypass', 'enforceAdmins', 'codeOwners', 'requiredStatusChecks.unsatisfiable', 'requiredStatusChecks.strict'])
+        expect(settings, s).toContain(s);
       // The user bypass actor: GraphQL cannot name users, the batched reader asks REST for that ruleset.
-      expect(graphql.find((e) => e.live.repo.name === 'bypass-actors')!.assessment.findings.some((f) => /^main: user #\d+ can bypass/.test(f.message))).toBe(true);
+      expect(
+        graphql
+          .find((e) => e.live.repo.name === 'bypass-actors')!
+          .assessment.findings.some((f) => /^main: user #\d+ can bypass/.test(f.message)),
+      ).toBe(true);
     } else {
       const hidden = graphql.find((e) => e.live.repo.name === 'hidden-bypass')!.assessment;
       expect(hidden.level).toBe('at least standard');
@@ -180,7 +190,9 @@ describe('a generated organization of 1,000 repositories (seed 7)', () => {
   });
 
   it('with about 30× fewer requests and a few points per 100 repositories', () => {
-    console.info(`bigco: REST reader ${restRequests} requests; batched reader ${graphqlRequests} requests, ${graphqlPoints} GraphQL points`);
+    console.info(
+      `bigco: REST reader ${restRequests} requests; batched reader ${graphqlRequests} requests, ${graphqlPoints} GraphQL points`,
+    );
     expect(graphqlRequests * 30).toBeLessThan(restRequests);
     expect(graphqlRequests).toBeLessThanOrEqual(40);
     expect(graphqlPoints).toBeLessThanOrEqual(100);

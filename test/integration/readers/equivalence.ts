@@ -26,7 +26,9 @@ const PLAN_REQUEST = /\(GET \/repos\/[^/\s]+\/[^/\s]+\/rulesets\)/g;
 function classicByBranch(text: string, branch: string): string {
   return text
     .replace(COVERING, (_all, covered: string) => `classic rule for '${covered}'`)
-    .replace(CLASSIC, (all, pattern: string) => (pattern === branch || matchesBranchPattern(pattern, branch) ? `classic rule for '${branch}'` : all));
+    .replace(CLASSIC, (all, pattern: string) =>
+      pattern === branch || matchesBranchPattern(pattern, branch) ? `classic rule for '${branch}'` : all,
+    );
 }
 
 function asRestNamesClassic(f: Finding): Finding {

@@ -22,7 +22,8 @@ import { collect, gatewayAs } from '../services/helpers.js';
 import { comparable } from './equivalence.js';
 
 const policy = defaultPolicy();
-const strip = <T extends { raw: unknown }>(list: readonly T[] | null) => (list === null ? null : list.map(({ raw: _raw, ...rest }) => rest));
+const strip = <T extends { raw: unknown }>(list: readonly T[] | null) =>
+  list === null ? null : list.map(({ raw: _raw, ...rest }) => rest);
 
 /** The simulator, contract-checked when the file ends. */
 const sb = useContractSandbox();
@@ -35,7 +36,9 @@ describe('domain objects: what the batched reader builds is what the REST reader
     const gateway = gatewayAs(sb, 'ada');
     rest = new Map((await collect(createLiveStateReader(gateway, { kind: 'rest', policy }).readOrg('acme'))).map((s) => [s.repo.name, s]));
     const from = sb.exchanges.length;
-    graphql = new Map((await collect(createLiveStateReader(gateway, { kind: 'graphql', policy }).readOrg('acme'))).map((s) => [s.repo.name, s]));
+    graphql = new Map(
+      (await collect(createLiveStateReader(gateway, { kind: 'graphql', policy }).readOrg('acme'))).map((s) => [s.repo.name, s]),
+    );
     sent = sb.exchanges.slice(from).map((e) => ({ route: e.route, status: e.status }));
   });
 
@@ -91,10 +94,17 @@ describe('one repository failing', () => {
     const own = await startTestSandbox();
     try {
       // Every per-repository property read of sales-reporting answers 500, retries included.
-      own.sandbox.faults.add({ route: '/repos/{owner}/{repo}/properties/values', pathIncludes: '/repos/acme/sales-reporting/', kind: 'status', status: 500, times: 0 });
+      own.sandbox.faults.add({
+        route: '/repos/{owner}/{repo}/properties/values',
+        pathIncludes: '/repos/acme/sales-reporting/',
+        kind: 'status',
+        status: 500,
+        times: 0,
+      });
       const gateway = gatewayAs(own, 'ada');
       const names = ['internal-tools', 'crm-sync', 'sales-reporting'];
-      const read = (kind: 'rest' | 'graphql') => collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'acme', repos: names }));
+      const read = (kind: 'rest' | 'graphql') =>
+        collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'acme', repos: names }));
       const rest = await read('rest');
       const graphql = await read('graphql');
       for (const result of [rest, graphql]) {
@@ -119,7 +129,8 @@ describe('named repositories and single reads', () => {
   it('--repo reads only those, in name order, like REST; an unknown name is NotFoundError', async () => {
     const gateway = gatewayAs(sb, 'ada');
     const names = ['web-storefront', 'core-payment-system', 'payment-gateway'];
-    const read = (kind: 'rest' | 'graphql') => collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'acme', repos: names }));
+    const read = (kind: 'rest' | 'graphql') =>
+      collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'acme', repos: names }));
     const rest = await read('rest');
     const from = sb.exchanges.length;
     const graphql = await read('graphql');
@@ -130,7 +141,9 @@ describe('named repositories and single reads', () => {
 
     const reader = new GraphqlLiveStateReader(gateway, {});
     await expect(collect(reader.readOrg('acme', { repos: ['no-such-repo'] }))).rejects.toThrow(NotFoundError);
-    await expect(collect(reader.readOrg('acme', { repos: ['no-such-repo'] }))).rejects.toThrow(/acme\/no-such-repo does not exist or this token cannot see it/);
+    await expect(collect(reader.readOrg('acme', { repos: ['no-such-repo'] }))).rejects.toThrow(
+      /acme\/no-such-repo does not exist or this token cannot see it/,
+    );
   });
 
   it('readRepo gives the evaluation readOrg gives', async () => {
@@ -178,7 +191,8 @@ describe('connections longer than one page', () => {
 
   it('reads the rest of the branches and rules, and evaluates like REST', async () => {
     const gateway = gatewayAs({ url: own.url } as TestSandbox, 'ada');
-    const read = (kind: 'rest' | 'graphql') => collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'longco' }));
+    const read = (kind: 'rest' | 'graphql') =>
+      collect(evaluateOrg({ reader: createLiveStateReader(gateway, { kind, policy }), policy }, { org: 'longco' }));
     const rest = await read('rest');
     own.stats.reset();
     const graphql = await read('graphql');
@@ -199,7 +213,9 @@ describe('classification only (no policy targets)', () => {
       const states = await collect(reader.readOrg('classco'));
       expect(states).toHaveLength(250);
       // As the REST reader records them: empty repositories have no branches, the others were not asked for.
-      expect(states.filter((s) => !s.repo.empty).every((s) => s.branches === null && s.rulesets === null && s.classicRules === null)).toBe(true);
+      expect(states.filter((s) => !s.repo.empty).every((s) => s.branches === null && s.rulesets === null && s.classicRules === null)).toBe(
+        true,
+      );
       const stats = own.stats.snapshot();
       expect(stats.graphqlQueries).toBe(4); // size + 3 pages
       expect(stats.graphqlPoints).toBe(4);
@@ -222,7 +238,10 @@ describe('budget', () => {
     const own = await startSandbox({ state: generateOrg({ login: 'tightco', repos: 2000, seed: 1 }), rateLimit: { graphql: 40 } });
     try {
       const gateway = gatewayAs({ url: own.url } as TestSandbox, 'ada');
-      const err = await checkReadBudget({ gateway, batch: gateway.batchRead() }, { org: 'tightco', reader: 'graphql', waitForRateLimit: true }).catch((e: unknown) => e);
+      const err = await checkReadBudget(
+        { gateway, batch: gateway.batchRead() },
+        { org: 'tightco', reader: 'graphql', waitForRateLimit: true },
+      ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BudgetExceededError);
       expect((err as BudgetExceededError).exitCode).toBe(3);
       expect((err as Error).message).toMatch(/more than the token's hourly limit: about 171 GraphQL points, 39 of 40 left/);
@@ -239,9 +258,13 @@ describe('budget', () => {
       const gateway = gatewayAs({ url: own.url } as TestSandbox, 'ada');
       const spend = gateway.batchRead();
       for (let i = 0; i < 8; i++) await spend.readRepositoryPage('tightco', { after: null }); // 32 points
-      const refused = await checkReadBudget({ gateway, batch: gateway.batchRead() }, { org: 'tightco', reader: 'graphql' }).catch((e: unknown) => e);
+      const refused = await checkReadBudget({ gateway, batch: gateway.batchRead() }, { org: 'tightco', reader: 'graphql' }).catch(
+        (e: unknown) => e,
+      );
       expect(refused).toBeInstanceOf(BudgetExceededError);
-      expect((refused as Error).message).toMatch(/not enough rate limit left to read tightco: about 171 GraphQL points, 167 of 200 left until/);
+      expect((refused as Error).message).toMatch(
+        /not enough rate limit left to read tightco: about 171 GraphQL points, 167 of 200 left until/,
+      );
       expect((refused as BudgetExceededError).hint).toMatch(/--wait-for-rate-limit/);
 
       let slept = 0;
@@ -261,7 +284,9 @@ describe('budget', () => {
   it('--max-requests: refuses when the estimate exceeds it, otherwise caps the batch', async () => {
     const gateway = gatewayAs(sb, 'ada');
     const batch = gateway.batchRead();
-    await expect(checkReadBudget({ gateway, batch }, { org: 'acme', reader: 'graphql', maxRequests: 3 })).rejects.toThrow(/more than --max-requests 3/);
+    await expect(checkReadBudget({ gateway, batch }, { org: 'acme', reader: 'graphql', maxRequests: 3 })).rejects.toThrow(
+      /more than --max-requests 3/,
+    );
     const ok = await checkReadBudget({ gateway, batch }, { org: 'acme', reader: 'graphql', maxRequests: 12 });
     expect(ok.estimate.requests).toBeLessThanOrEqual(12);
     await expect(batch.readRepositoryPage('acme', { after: null })).resolves.toBeDefined();
@@ -297,7 +322,12 @@ describe('checkpoints and --resume (in process)', () => {
       batch.setRequestGuard((n) => {
         if (n >= 16) throw new BudgetExceededError('cap');
       });
-      const stopped = createLiveStateReader(gateway, { policy, batch, windowSize: 100, checkpoint: new StoreReadCheckpoint(store, first.runId) });
+      const stopped = createLiveStateReader(gateway, {
+        policy,
+        batch,
+        windowSize: 100,
+        checkpoint: new StoreReadCheckpoint(store, first.runId),
+      });
       const partial: RepoLiveState[] = [];
       await expect(
         (async () => {
@@ -314,10 +344,16 @@ describe('checkpoints and --resume (in process)', () => {
       const second = observeRunStart(store);
       const run2 = second.store.runs.start({ kind: 'assess', org: 'resumeco' });
       const resumed = await collect(
-        createLiveStateReader(gateway, { policy, windowSize: 100, checkpoint: new StoreReadCheckpoint(store, second.runId, run.id) }).readOrg('resumeco'),
+        createLiveStateReader(gateway, {
+          policy,
+          windowSize: 100,
+          checkpoint: new StoreReadCheckpoint(store, second.runId, run.id),
+        }).readOrg('resumeco'),
       );
       const resumedRequests = own.stats.snapshot().total;
-      expect(resumed.map((s) => comparable(evaluateLiveState(s, policy), 'graphql'))).toEqual(full.map((s) => comparable(evaluateLiveState(s, policy), 'graphql')));
+      expect(resumed.map((s) => comparable(evaluateLiveState(s, policy), 'graphql'))).toEqual(
+        full.map((s) => comparable(evaluateLiveState(s, policy), 'graphql')),
+      );
       expect(resumedRequests).toBeLessThan(fullRequests);
       // A completed read leaves no checkpoint behind.
       expect(store.checkpoints.count(run2.id)).toEqual({});
@@ -343,8 +379,12 @@ describe('prepareOrgRead', () => {
     const gateway = gatewayAs(sb, 'ada');
     const from = sb.exchanges.length;
     const logger = { info() {}, warn() {}, error() {}, debug() {}, level: 'quiet', addSecret() {}, redact: (t: string) => t } as never;
-    await expect(prepareOrgRead({ gateway, logger }, { org: 'acme', repos: [], reader: 'rest', maxRequests: 10 })).rejects.toThrow(/needs the batched reader/);
-    await expect(prepareOrgRead({ gateway, logger }, { org: 'acme', repos: ['x'], reader: 'graphql', resume: true })).rejects.toThrow(/does not combine with --repo/);
+    await expect(prepareOrgRead({ gateway, logger }, { org: 'acme', repos: [], reader: 'rest', maxRequests: 10 })).rejects.toThrow(
+      /needs the batched reader/,
+    );
+    await expect(prepareOrgRead({ gateway, logger }, { org: 'acme', repos: ['x'], reader: 'graphql', resume: true })).rejects.toThrow(
+      /does not combine with --repo/,
+    );
     expect(sb.exchanges.length).toBe(from);
   });
 });

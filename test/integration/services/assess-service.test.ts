@@ -8,13 +8,7 @@ import { UsageError } from '../../../src/core/errors.js';
 import type { RepoLiveState } from '../../../src/core/live-state.js';
 import { createLiveState } from '../../../src/core/live-state.js';
 import type { RepoInfo } from '../../../src/core/github-types.js';
-import {
-  parseConcurrencyOption,
-  parseFailOn,
-  parseOrgOption,
-  parseRepoOptions,
-  runAssess,
-} from '../../../src/services/assess.js';
+import { parseConcurrencyOption, parseFailOn, parseOrgOption, parseRepoOptions, runAssess } from '../../../src/services/assess.js';
 import { createBranchTargetsResolver, evaluateOrg, evaluateRepo, resolveTierOption } from '../../../src/services/evaluate.js';
 import type { LiveStateReader } from '../../../src/services/evaluation.js';
 import { createRestLiveStateReader } from '../../../src/services/readers/index.js';
@@ -78,17 +72,27 @@ describe('evaluate', () => {
   it('resolveTierOption accepts the policy names leniently and rejects others naming the valid tiers', () => {
     expect(resolveTierOption(policy, 'mission-critical')).toBe('mission_critical');
     expect(() => resolveTierOption(policy, 'gold')).toThrow(UsageError);
-    expect(() => resolveTierOption(policy, 'gold')).toThrow('--tier: unknown tier "gold"; the policy defines mission_critical, business_critical, standard, experimental');
+    expect(() => resolveTierOption(policy, 'gold')).toThrow(
+      '--tier: unknown tier "gold"; the policy defines mission_critical, business_critical, standard, experimental',
+    );
   });
 
   it('the targets resolver says what to read: tier targets (tightened by the repo config), merge settings, nothing for skipped repos', () => {
     const resolve = createBranchTargetsResolver(policy);
     expect(resolve(createLiveState(repoInfo('x', { archived: true })))).toBeNull();
     // codeOwners: some tier asks for code owner review, so CODEOWNERS is read wherever protection is.
-    expect(resolve(createLiveState(repoInfo('payments-api')))).toEqual({ branches: ['~DEFAULT_BRANCH', 'release/*', 'hotfix/*'], mergeSettings: true, codeOwners: true });
+    expect(resolve(createLiveState(repoInfo('payments-api')))).toEqual({
+      branches: ['~DEFAULT_BRANCH', 'release/*', 'hotfix/*'],
+      mergeSettings: true,
+      codeOwners: true,
+    });
     expect(resolve(createLiveState(repoInfo('tool')))).toEqual({ branches: ['~DEFAULT_BRANCH'], mergeSettings: false, codeOwners: true });
     const withConfig = createLiveState(repoInfo('tool'), {
-      repoConfigFile: { kind: 'found', path: '.qms/branch-protection.yml', text: 'repository:\n  tier: standard\nbranch_protection:\n  target_branches: ["develop"]\n' },
+      repoConfigFile: {
+        kind: 'found',
+        path: '.qms/branch-protection.yml',
+        text: 'repository:\n  tier: standard\nbranch_protection:\n  target_branches: ["develop"]\n',
+      },
     });
     expect(resolve(withConfig)?.branches).toEqual(['~DEFAULT_BRANCH', 'develop']);
     expect(createBranchTargetsResolver(policy, { tier: 'experimental' })(createLiveState(repoInfo('tool')))).toBeNull();
@@ -96,7 +100,15 @@ describe('evaluate', () => {
 
   it('evaluates whatever reader it is given, the same way (a fixed reader standing in for the batched one)', async () => {
     const states = [
-      createLiveState(repoInfo('a'), { access: 'admin', branches: ['main'], classicByBranch: { main: { kind: 'unprotected' } }, rulesets: [], rulesByBranch: { main: [] }, customProperties: {}, repoConfigFile: { kind: 'absent' } }),
+      createLiveState(repoInfo('a'), {
+        access: 'admin',
+        branches: ['main'],
+        classicByBranch: { main: { kind: 'unprotected' } },
+        rulesets: [],
+        rulesByBranch: { main: [] },
+        customProperties: {},
+        repoConfigFile: { kind: 'absent' },
+      }),
       createLiveState(repoInfo('b'), { readError: 'boom' }),
     ];
     const out = await collect(evaluateOrg({ reader: fixedReader(states), policy }, { org: 'acme' }));
@@ -114,7 +126,11 @@ describe('runAssess', () => {
     try {
       const reader = createRestLiveStateReader(gatewayAs(sb, 'ada'), { policy });
       const deps = { reader, policy, policyOrigin: { kind: 'builtin' as const }, store, actor: 'ada', apiUrl: sb.url, toolVersion: 'test' };
-      const report = await runAssess(deps, { org: 'acme', repos: ['payments-ledger', 'qms-testing-sandbox', 'legacy-billing'], failOn: 'high' });
+      const report = await runAssess(deps, {
+        org: 'acme',
+        repos: ['payments-ledger', 'qms-testing-sandbox', 'legacy-billing'],
+        failOn: 'high',
+      });
       expect(report.exitCode).toBe(1);
       expect(report.summary.byStatus).toMatchObject({ assessed: 2, skipped: 1 });
       expect(store.runs.countFindings(report.runId)).toBe(report.findings.length);
@@ -139,7 +155,15 @@ describe('runAssess', () => {
     const { store, dispose } = tempStore();
     try {
       const states = [
-        createLiveState(repoInfo('ok'), { access: 'admin', branches: ['main'], classicByBranch: { main: { kind: 'unprotected' } }, rulesets: [], rulesByBranch: { main: [] }, customProperties: {}, repoConfigFile: { kind: 'absent' } }),
+        createLiveState(repoInfo('ok'), {
+          access: 'admin',
+          branches: ['main'],
+          classicByBranch: { main: { kind: 'unprotected' } },
+          rulesets: [],
+          rulesByBranch: { main: [] },
+          customProperties: {},
+          repoConfigFile: { kind: 'absent' },
+        }),
         createLiveState(repoInfo('bad'), { readError: 'GitHub answered 500' }),
       ];
       const deps = { policy, policyOrigin: { kind: 'builtin' as const }, store, actor: 'ada', apiUrl: null, toolVersion: null };

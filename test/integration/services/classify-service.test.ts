@@ -78,7 +78,15 @@ describe('property writes', () => {
 
     const from = sb.exchanges.length;
     const result = await applyPropertyWrites(
-      { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify --write-properties', logger },
+      {
+        gateway,
+        store: temp.store,
+        viewer: async () => 'ada',
+        apiHost: sb.url,
+        toolVersion: 'test',
+        command: 'qms classify --write-properties',
+        logger,
+      },
       'acme',
       plan,
     );
@@ -105,12 +113,22 @@ describe('property writes', () => {
     expect(plan.changes).toHaveLength(2);
     sb.sandbox.faults.add({ method: 'PATCH', route: '/orgs/{org}/properties/values', kind: 'status', status: 422, times: 0 });
     const result = await applyPropertyWrites(
-      { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify --write-properties', logger },
+      {
+        gateway,
+        store: temp.store,
+        viewer: async () => 'ada',
+        apiHost: sb.url,
+        toolVersion: 'test',
+        command: 'qms classify --write-properties',
+        logger,
+      },
       'acme',
       plan,
     );
     expect(result.status).toBe('failed');
-    expect(result.changes.every((c) => c.status === 'failed' && /GitHub rejected PATCH \/orgs\/acme\/properties\/values/.test(c.error ?? ''))).toBe(true);
+    expect(
+      result.changes.every((c) => c.status === 'failed' && /GitHub rejected PATCH \/orgs\/acme\/properties\/values/.test(c.error ?? '')),
+    ).toBe(true);
     expect(temp.store.changeSets.get(result.changeSetId)?.status).toBe('failed');
     expect(classifyExitCode(summarizeClassification(repos), result)).toBe(4);
     expect(temp.store.lock.current()).toBeNull();
@@ -122,7 +140,11 @@ describe('property writes', () => {
     try {
       const from = sb.exchanges.length;
       await expect(
-        applyPropertyWrites({ gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify', logger }, 'acme', planPropertyWrites(repos)),
+        applyPropertyWrites(
+          { gateway, store: temp.store, viewer: async () => 'ada', apiHost: sb.url, toolVersion: 'test', command: 'qms classify', logger },
+          'acme',
+          planPropertyWrites(repos),
+        ),
       ).rejects.toBeInstanceOf(LockHeldError);
       expect(countRoute(sb, 'PATCH /orgs/{org}/properties/values', from)).toBe(0);
     } finally {
@@ -135,7 +157,14 @@ describe('property writes', () => {
       owner: 'ada',
       status: 'classified' as const,
       error: null,
-      classification: { repo: 'ada/notes', tier: 'standard', status: 'classified' as const, evidence: { kind: 'default' as const, detail: 'standard' }, reason: 'r', notes: [] },
+      classification: {
+        repo: 'ada/notes',
+        tier: 'standard',
+        status: 'classified' as const,
+        evidence: { kind: 'default' as const, detail: 'standard' },
+        reason: 'r',
+        notes: [],
+      },
     };
     const plan = planPropertyWrites([
       { ...base, repo: 'ada/notes', name: 'notes', ownerType: 'User', property: { readable: true, value: undefined } },
@@ -143,7 +172,9 @@ describe('property writes', () => {
       { ...base, repo: 'acme/y', name: 'y', owner: 'acme', ownerType: 'Organization', property: { readable: true, value: 'standard' } },
       { ...base, repo: 'acme/z', name: 'z', owner: 'acme', ownerType: 'Organization', property: { readable: true, value: 'gold' } },
     ]);
-    expect(plan.changes).toEqual([{ repo: 'acme/z', name: 'z', from: 'gold', to: 'standard', evidence: 'default', status: 'planned', error: null }]);
+    expect(plan.changes).toEqual([
+      { repo: 'acme/z', name: 'z', from: 'gold', to: 'standard', evidence: 'default', status: 'planned', error: null },
+    ]);
     expect(plan.skipped.map((s) => s.repo)).toEqual(['ada/notes', 'acme/x']);
   });
 });

@@ -156,7 +156,9 @@ describe('failures', () => {
 
   it('a missing org or repository is a clear NotFoundError', async () => {
     const reader = createRestLiveStateReader(gatewayAs(sb, 'ada'), { policy });
-    await expect(collect(reader.readOrg('no-such-org'))).rejects.toThrow(/^organization no-such-org does not exist or this token cannot see it$/);
+    await expect(collect(reader.readOrg('no-such-org'))).rejects.toThrow(
+      /^organization no-such-org does not exist or this token cannot see it$/,
+    );
     await expect(collect(reader.readOrg('acme', { repos: ['nope'] }))).rejects.toBeInstanceOf(NotFoundError);
     await expect(reader.readRepo({ owner: 'acme', name: 'nope' })).rejects.toThrow(/repository acme\/nope does not exist/);
   });

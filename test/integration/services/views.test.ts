@@ -21,9 +21,23 @@ const EVIL_BRANCH = 'release/\u001b[2J\u001b[31mred\u202e';
 
 function info(name: string): RepoInfo {
   return {
-    owner: 'acme', name, id: 7, nodeId: 'R_7', ownerType: 'Organization', fullName: `acme/${name}`, visibility: 'private',
-    archived: false, disabled: false, fork: false, empty: false, defaultBranch: 'main', topics: ['qms-tier-mission_critical'],
-    language: null, customProperties: {}, viewerPermission: 'admin', merge: null,
+    owner: 'acme',
+    name,
+    id: 7,
+    nodeId: 'R_7',
+    ownerType: 'Organization',
+    fullName: `acme/${name}`,
+    visibility: 'private',
+    archived: false,
+    disabled: false,
+    fork: false,
+    empty: false,
+    defaultBranch: 'main',
+    topics: ['qms-tier-mission_critical'],
+    language: null,
+    customProperties: {},
+    viewerPermission: 'admin',
+    merge: null,
   };
 }
 
@@ -41,7 +55,13 @@ function states(): RepoLiveState[] {
     }),
   ];
 }
-const reader: LiveStateReader = { kind: 'rest', async *readOrg() { yield* states(); }, readRepo: () => Promise.reject(new Error('unused')) };
+const reader: LiveStateReader = {
+  kind: 'rest',
+  async *readOrg() {
+    yield* states();
+  },
+  readRepo: () => Promise.reject(new Error('unused')),
+};
 
 const visible = (text: string) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/.test(text);
 
@@ -49,7 +69,10 @@ describe('assess view', () => {
   it('shows hostile names safely and fits the width, with and without colour', async () => {
     const temp = tempStore();
     try {
-      const report = await runAssess({ reader, policy, policyOrigin: { kind: 'builtin' }, store: temp.store, actor: 'ada', apiUrl: null, toolVersion: null }, { org: 'acme', failOn: 'high' });
+      const report = await runAssess(
+        { reader, policy, policyOrigin: { kind: 'builtin' }, store: temp.store, actor: 'ada', apiUrl: null, toolVersion: null },
+        { org: 'acme', failOn: 'high' },
+      );
       expect(report.findings.some((f) => f.branch === EVIL_BRANCH)).toBe(true);
       for (const width of [80, 60, 40]) {
         const text = renderAssessTable(report, { width, palette: createPalette(false) });
@@ -73,7 +96,13 @@ describe('assess view', () => {
   });
 
   it('wraps long cells inside their column', () => {
-    expect(wrapText('a-very-long-repository-name-without-spaces', 10).split('\n')).toEqual(['a-very-lon', 'g-reposito', 'ry-name-wi', 'thout-spac', 'es']);
+    expect(wrapText('a-very-long-repository-name-without-spaces', 10).split('\n')).toEqual([
+      'a-very-lon',
+      'g-reposito',
+      'ry-name-wi',
+      'thout-spac',
+      'es',
+    ]);
     expect(wrapText('one two three four', 9)).toBe('one two\nthree\nfour');
     const grid = renderGrid(
       [
@@ -90,7 +119,11 @@ describe('assess view', () => {
   it('a grid longer than one drawing chunk (200 rows) reads as one table: one header, every row in order, same columns', () => {
     type Row = { n: string; c: number; note: string };
     // Every 7th row wraps onto two lines, so chunk boundaries fall inside and between multi-line rows.
-    const rows: Row[] = Array.from({ length: 450 }, (_, i) => ({ n: `repo-${String(i).padStart(3, '0')}${'x'.repeat(i % 5)}`, c: i, note: i % 7 === 0 ? 'wrapped text that is long' : 'ok' }));
+    const rows: Row[] = Array.from({ length: 450 }, (_, i) => ({
+      n: `repo-${String(i).padStart(3, '0')}${'x'.repeat(i % 5)}`,
+      c: i,
+      note: i % 7 === 0 ? 'wrapped text that is long' : 'ok',
+    }));
     const columns = [
       { header: 'NAME', value: (r: Row) => r.n },
       { header: 'N', value: (r: Row) => r.c, align: 'right' as const, fixed: true },
@@ -111,8 +144,14 @@ describe('classify view', () => {
     const repos = await classifyOrg({ reader, policy }, { org: 'acme' });
     const text = renderClassifyTable(
       {
-        org: 'acme', generatedAt: new Date().toISOString(), toolVersion: null, policy: { kind: 'builtin' }, repos,
-        summary: summarizeClassification(repos), properties: { mode: 'dry-run', plan: planPropertyWrites(repos), result: null }, exitCode: 0,
+        org: 'acme',
+        generatedAt: new Date().toISOString(),
+        toolVersion: null,
+        policy: { kind: 'builtin' },
+        repos,
+        summary: summarizeClassification(repos),
+        properties: { mode: 'dry-run', plan: planPropertyWrites(repos), result: null },
+        exitCode: 0,
       },
       { width: 80, palette: createPalette(false) },
     );

@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AUDIT_GENESIS_HASH,
-  canonicalJson,
-  openStore,
-  StoreStateError,
-  type SqliteStore,
-} from '../../../src/store/index.js';
+import { AUDIT_GENESIS_HASH, canonicalJson, openStore, StoreStateError, type SqliteStore } from '../../../src/store/index.js';
 import { fakeClock, makeTempDir, removeDir, type FakeClock } from './helpers.js';
 
 let dir: string;
@@ -29,7 +23,12 @@ function appendMany(n: number, actor = 'octo'): void {
   store.transaction(() => {
     for (let i = 1; i <= n; i++) {
       clock.advance(1000);
-      store.audit.append({ actor, action: i % 2 ? 'bypass.requested' : 'bypass.approved', target: `acme/repo-${i % 10}:bypass`, details: { i } });
+      store.audit.append({
+        actor,
+        action: i % 2 ? 'bypass.requested' : 'bypass.approved',
+        target: `acme/repo-${i % 10}:bypass`,
+        details: { i },
+      });
     }
   });
 }
@@ -42,10 +41,29 @@ describe('audit log', () => {
     expect(e1.seq).toBe(1);
     expect(e1.prevHash).toBe(AUDIT_GENESIS_HASH);
     const body1 = `{"action":"test.one","actor":"octo","change_set_id":null,"details":{"a":[true],"z":1},"prev_hash":"${AUDIT_GENESIS_HASH}","run_id":null,"seq":1,"target":"acme/api","ts":"2026-01-15T09:00:00.000Z"}`;
-    expect(e1.hash).toBe(createHash('sha256').update(AUDIT_GENESIS_HASH + body1).digest('hex'));
+    expect(e1.hash).toBe(
+      createHash('sha256')
+        .update(AUDIT_GENESIS_HASH + body1)
+        .digest('hex'),
+    );
     expect(e2.prevHash).toBe(e1.hash);
-    const { hash: _h, ...rest } = { action: e2.action, actor: e2.actor, change_set_id: 9, details: {}, prev_hash: e1.hash, run_id: 7, seq: 2, target: e2.target, ts: e2.ts, hash: e2.hash };
-    expect(e2.hash).toBe(createHash('sha256').update(e1.hash + canonicalJson(rest)).digest('hex'));
+    const { hash: _h, ...rest } = {
+      action: e2.action,
+      actor: e2.actor,
+      change_set_id: 9,
+      details: {},
+      prev_hash: e1.hash,
+      run_id: 7,
+      seq: 2,
+      target: e2.target,
+      ts: e2.ts,
+      hash: e2.hash,
+    };
+    expect(e2.hash).toBe(
+      createHash('sha256')
+        .update(e1.hash + canonicalJson(rest))
+        .digest('hex'),
+    );
     expect(store.audit.verify()).toEqual({ ok: true, count: 2, head: { seq: 2, hash: e2.hash } });
   });
 
@@ -84,7 +102,17 @@ describe('audit log', () => {
     const forged = createHash('sha256')
       .update(
         String(e2['prev_hash']) +
-          canonicalJson({ action: e2['action'], actor: 'mallory', change_set_id: null, details: JSON.parse(String(e2['details'])), prev_hash: e2['prev_hash'], run_id: null, seq: 2, target: e2['target'], ts: e2['ts'] }),
+          canonicalJson({
+            action: e2['action'],
+            actor: 'mallory',
+            change_set_id: null,
+            details: JSON.parse(String(e2['details'])),
+            prev_hash: e2['prev_hash'],
+            run_id: null,
+            seq: 2,
+            target: e2['target'],
+            ts: e2['ts'],
+          }),
       )
       .digest('hex');
     db.prepare(`UPDATE audit_events SET actor = 'mallory', hash = ? WHERE seq = 2`).run(forged);
@@ -145,7 +173,9 @@ describe('audit log', () => {
     const at = (iso: string) => new Date(iso);
     // Inside retention (7 years): refused, nothing deleted.
     clock.set('2027-01-01T00:00:00.000Z');
-    expect(() => store.audit.prune({ before: at('2026-01-15T09:00:06.000Z'), retentionDays: 2555, actor: 'auditor' })).toThrow(StoreStateError);
+    expect(() => store.audit.prune({ before: at('2026-01-15T09:00:06.000Z'), retentionDays: 2555, actor: 'auditor' })).toThrow(
+      StoreStateError,
+    );
     expect(() => store.audit.prune({ before: at('2026-01-15T09:00:06.000Z'), retentionDays: 2555, actor: 'auditor' })).toThrow(
       /inside the retention period of 2555 days/,
     );

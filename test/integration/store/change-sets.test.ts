@@ -85,15 +85,33 @@ describe('change sets', () => {
 
   it('derives create/update/delete and refuses a change with neither side', () => {
     const { set } = startApply();
-    const base = { changeSetId: set.id, repo: 'acme/api', targetKind: 'protection_rule' as const, targetKey: 'release/*', targetNodeId: 'BPR_1' };
-    expect(store.changeSets.recordIntent({ ...base, beforeState: null, beforeModel: null, intendedModel: MODEL_INTENDED }).operation).toBe('create');
-    expect(store.changeSets.recordIntent({ ...base, beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: null }).operation).toBe('delete');
-    expect(() => store.changeSets.recordIntent({ ...base, beforeState: null, beforeModel: null, intendedModel: null })).toThrow(/both are null/);
-    expect(() => store.changeSets.recordIntent({ ...base, repo: 'no-owner', beforeState: null, beforeModel: null, intendedModel: {} })).toThrow(
-      /owner\/name/,
+    const base = {
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'protection_rule' as const,
+      targetKey: 'release/*',
+      targetNodeId: 'BPR_1',
+    };
+    expect(store.changeSets.recordIntent({ ...base, beforeState: null, beforeModel: null, intendedModel: MODEL_INTENDED }).operation).toBe(
+      'create',
+    );
+    expect(
+      store.changeSets.recordIntent({ ...base, beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: null }).operation,
+    ).toBe('delete');
+    expect(() => store.changeSets.recordIntent({ ...base, beforeState: null, beforeModel: null, intendedModel: null })).toThrow(
+      /both are null/,
     );
     expect(() =>
-      store.changeSets.recordIntent({ ...base, targetKind: 'team_permissions' as never, beforeState: null, beforeModel: null, intendedModel: {} }),
+      store.changeSets.recordIntent({ ...base, repo: 'no-owner', beforeState: null, beforeModel: null, intendedModel: {} }),
+    ).toThrow(/owner\/name/);
+    expect(() =>
+      store.changeSets.recordIntent({
+        ...base,
+        targetKind: 'team_permissions' as never,
+        beforeState: null,
+        beforeModel: null,
+        intendedModel: {},
+      }),
     ).toThrow(/unknown change target kind/);
     // Nothing half-written by the refused calls.
     expect([...store.changeSets.iterateChanges(set.id)].map((c) => c.seq)).toEqual([1, 2]);
@@ -102,7 +120,15 @@ describe('change sets', () => {
   it('enforces the lifecycle: intents only in progress, legal result transitions only', () => {
     const run = store.runs.start({ kind: 'apply', org: 'acme', actor: 'octo' });
     const set = store.changeSets.create({ runId: run.id, kind: 'apply', org: 'acme', actor: 'octo' });
-    const input = { changeSetId: set.id, repo: 'acme/api', targetKind: 'merge_settings' as const, targetKey: '', beforeState: { allow_squash_merge: true }, beforeModel: { allowSquashMerge: true }, intendedModel: { allowSquashMerge: false } };
+    const input = {
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'merge_settings' as const,
+      targetKey: '',
+      beforeState: { allow_squash_merge: true },
+      beforeModel: { allowSquashMerge: true },
+      intendedModel: { allowSquashMerge: false },
+    };
     expect(() => store.changeSets.recordIntent(input)).toThrow(/is planned; record intents only while it is in progress/);
     store.changeSets.start(set.id);
     expect(() => store.changeSets.start(set.id)).toThrow(StoreStateError);
@@ -117,7 +143,15 @@ describe('change sets', () => {
 
   it('makes the before-snapshot immutable and change rows undeletable (triggers)', () => {
     const { set } = startApply();
-    const c = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/api', targetKind: 'classic_protection', targetKey: 'main', beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: MODEL_INTENDED });
+    const c = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'classic_protection',
+      targetKey: 'main',
+      beforeState: RAW_BEFORE,
+      beforeModel: MODEL_BEFORE,
+      intendedModel: MODEL_INTENDED,
+    });
     const db = store.connection;
     expect(() => db.prepare(`UPDATE changes SET before_state = '{}' WHERE id = ?`).run(c.id)).toThrow(/immutable/);
     expect(() => db.prepare(`UPDATE changes SET intended_model = NULL WHERE id = ?`).run(c.id)).toThrow(/immutable/);
@@ -129,7 +163,15 @@ describe('change sets', () => {
   it('a rollback is a change set whose verified changes mark the originals restored, atomically', () => {
     const { set: apply } = startApply();
     const originals = ['main', 'develop', 'release'].map((branch) =>
-      store.changeSets.recordIntent({ changeSetId: apply.id, repo: 'acme/api', targetKind: 'classic_protection', targetKey: branch, beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: MODEL_INTENDED }),
+      store.changeSets.recordIntent({
+        changeSetId: apply.id,
+        repo: 'acme/api',
+        targetKind: 'classic_protection',
+        targetKey: branch,
+        beforeState: RAW_BEFORE,
+        beforeModel: MODEL_BEFORE,
+        intendedModel: MODEL_INTENDED,
+      }),
     );
     store.changeSets.recordResult(originals[0]!.id, { status: 'verified', afterModel: MODEL_INTENDED });
     store.changeSets.recordResult(originals[1]!.id, { status: 'written' });
@@ -167,14 +209,41 @@ describe('change sets', () => {
     const restoredEvents = [...store.audit.iterate({ action: 'change.restored' })];
     expect(restoredEvents.map((e) => [e.actor, e.details['changeId']])).toEqual(originals.map((o) => ['hubot', o.id]));
     expect(() => store.changeSets.markRestored(originals[0]!.id, { reason: 'again', actor: 'hubot' })).toThrow(/is restored/);
-    expect(() => store.changeSets.create({ runId: rbRun.id, kind: 'rollback', org: 'acme', actor: 'hubot', parentChangeSetId: 999 })).toThrow(/no change set 999/);
+    expect(() =>
+      store.changeSets.create({ runId: rbRun.id, kind: 'rollback', org: 'acme', actor: 'hubot', parentChangeSetId: 999 }),
+    ).toThrow(/no change set 999/);
   });
 
   it('shows snapshots by id and per repo/branch, newest first', () => {
     const { set } = startApply();
-    const c1 = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/api', targetKind: 'classic_protection', targetKey: 'main', beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: MODEL_INTENDED });
-    const c2 = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/api', targetKind: 'ruleset', targetKey: '42', targetNodeId: '42', beforeState: null, beforeModel: null, intendedModel: { name: 'qms' } });
-    const c3 = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/web', targetKind: 'classic_protection', targetKey: 'main', beforeState: RAW_BEFORE, beforeModel: MODEL_BEFORE, intendedModel: MODEL_INTENDED });
+    const c1 = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'classic_protection',
+      targetKey: 'main',
+      beforeState: RAW_BEFORE,
+      beforeModel: MODEL_BEFORE,
+      intendedModel: MODEL_INTENDED,
+    });
+    const c2 = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'ruleset',
+      targetKey: '42',
+      targetNodeId: '42',
+      beforeState: null,
+      beforeModel: null,
+      intendedModel: { name: 'qms' },
+    });
+    const c3 = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/web',
+      targetKind: 'classic_protection',
+      targetKey: 'main',
+      beforeState: RAW_BEFORE,
+      beforeModel: MODEL_BEFORE,
+      intendedModel: MODEL_INTENDED,
+    });
     expect(store.changeSets.getSnapshot(c1.id)).toMatchObject({
       id: c1.id,
       changeSetId: set.id,
@@ -192,7 +261,9 @@ describe('change sets', () => {
     expect(store.changeSets.getSnapshot(9999)).toBeNull();
     expect(store.changeSets.listSnapshots({ repo: 'acme/api' }).map((s) => s.id)).toEqual([c2.id, c1.id]);
     expect(store.changeSets.listSnapshots({ targetKey: 'main' }).map((s) => s.id)).toEqual([c3.id, c1.id]);
-    expect(store.changeSets.listSnapshots({ repo: 'acme/web', targetKind: 'classic_protection', limit: 1 }).map((s) => s.id)).toEqual([c3.id]);
+    expect(store.changeSets.listSnapshots({ repo: 'acme/web', targetKind: 'classic_protection', limit: 1 }).map((s) => s.id)).toEqual([
+      c3.id,
+    ]);
     expect(store.changeSets.list({ repo: 'acme/web' }).map((s) => s.id)).toEqual([set.id]);
     expect(store.changeSets.list({ repo: 'acme/none' })).toEqual([]);
   });
@@ -201,7 +272,15 @@ describe('change sets', () => {
     const { set } = startApply();
     store.transaction(() => {
       for (let i = 0; i < 1100; i++) {
-        store.changeSets.recordIntent({ changeSetId: set.id, repo: `acme/r${i}`, targetKind: 'classic_protection', targetKey: 'main', beforeState: null, beforeModel: null, intendedModel: { i } });
+        store.changeSets.recordIntent({
+          changeSetId: set.id,
+          repo: `acme/r${i}`,
+          targetKind: 'classic_protection',
+          targetKey: 'main',
+          beforeState: null,
+          beforeModel: null,
+          intendedModel: { i },
+        });
       }
     });
     let seen = 0;
@@ -217,10 +296,23 @@ describe('change sets', () => {
 
   it('keeps a pending intent across a close and reopen (the kill -9 case, in-process)', () => {
     const { set } = startApply();
-    const c = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/api', targetKind: 'required_signatures', targetKey: 'main', beforeState: { enabled: false }, beforeModel: false, intendedModel: true });
+    const c = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'required_signatures',
+      targetKey: 'main',
+      beforeState: { enabled: false },
+      beforeModel: false,
+      intendedModel: true,
+    });
     store.close();
     store = openStore(dbPath, { now: clock.now });
-    expect(store.changeSets.getChange(c.id)).toMatchObject({ status: 'pending', beforeState: { enabled: false }, beforeModel: false, intendedModel: true });
+    expect(store.changeSets.getChange(c.id)).toMatchObject({
+      status: 'pending',
+      beforeState: { enabled: false },
+      beforeModel: false,
+      intendedModel: true,
+    });
   });
 
   it('marks runs of dead processes interrupted with their change sets, and resumes them', async () => {

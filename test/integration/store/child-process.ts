@@ -32,7 +32,8 @@ export class LineChild {
     });
     this.exited = new Promise((resolve) => {
       this.proc.on('close', (code, signal) => {
-        for (const w of this.waiters) w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
+        for (const w of this.waiters)
+          w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
         this.waiters = [];
         resolve({ code, signal });
       });
@@ -42,7 +43,10 @@ export class LineChild {
   /** The next line (from now on) matching pred. */
   next(pred: (line: string) => boolean = () => true, timeoutMs = 15_000): Promise<string> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a line; got ${JSON.stringify(this.lines.slice(-5))}; stderr: ${this.stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a line; got ${JSON.stringify(this.lines.slice(-5))}; stderr: ${this.stderr}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (l) => {

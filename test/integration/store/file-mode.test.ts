@@ -70,7 +70,11 @@ describe('file modes', () => {
     const dbPath = path.join(dir, 'qms.db');
     const store = openStore(dbPath);
     const secret = 'ghp_SECRETSECRETSECRET0123456789abcd';
-    const run = store.runs.start({ kind: 'assess', org: 'acme', apiUrl: `https://x-access-token:${secret}@ghe.example.com/api/v3/?access_token=${secret}#${secret}` });
+    const run = store.runs.start({
+      kind: 'assess',
+      org: 'acme',
+      apiUrl: `https://x-access-token:${secret}@ghe.example.com/api/v3/?access_token=${secret}#${secret}`,
+    });
     expect(run.apiHost).toBe('https://ghe.example.com/api/v3');
     store.close();
     // Not in the file, not in a leftover WAL.

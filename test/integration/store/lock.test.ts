@@ -63,7 +63,12 @@ describe('lock (in process)', () => {
     const h2 = b.lock.acquire({ command: 'qms rollback --last', heartbeatMs: 0 });
     expect(h2.held).toBe(true);
     h2.release();
-    expect([...a.audit.iterate({ target: 'lock' })].map((e) => e.action)).toEqual(['lock.acquired', 'lock.released', 'lock.acquired', 'lock.released']);
+    expect([...a.audit.iterate({ target: 'lock' })].map((e) => e.action)).toEqual([
+      'lock.acquired',
+      'lock.released',
+      'lock.acquired',
+      'lock.released',
+    ]);
   });
 
   it('recovers a lock left by a dead process on this host, audited, and marks its run interrupted', async () => {
@@ -153,7 +158,8 @@ describe('lock (real processes)', () => {
         const lines = await Promise.all(answers);
         const winners = lines.flatMap((l, i) => (l === 'won' ? [i] : []));
         expect(winners, `round ${round}: ${JSON.stringify(lines)}`).toHaveLength(1);
-        for (const l of lines) if (l !== 'won') expect(l).toMatch(/^locked 5 another qms \(pid \d+ on .+, `qms test-worker w\d`, since .+\) holds the lock on /);
+        for (const l of lines)
+          if (l !== 'won') expect(l).toMatch(/^locked 5 another qms \(pid \d+ on .+, `qms test-worker w\d`, since .+\) holds the lock on /);
         wins[winners[0]!]!++;
         const winner = workers[winners[0]!]!;
         const released = winner.next((l) => l === 'released');
@@ -176,7 +182,10 @@ describe('lock (real processes)', () => {
     for (let round = 0; round < 4; round++) {
       const pair = [new LineChild(workerJs, [dbPath, 'a', 'now']), new LineChild(workerJs, [dbPath, 'b', 'now'])];
       const lines = await Promise.all(pair.map((c) => c.next()));
-      expect(lines.filter((l) => l === 'won'), JSON.stringify(lines)).toHaveLength(1);
+      expect(
+        lines.filter((l) => l === 'won'),
+        JSON.stringify(lines),
+      ).toHaveLength(1);
       expect(lines.filter((l) => l.startsWith('locked 5 '))).toHaveLength(1);
       for (const c of pair) c.send('exit');
       await Promise.all(pair.map((c) => c.exited));

@@ -55,7 +55,16 @@ describe('migrations', () => {
     expect(old.schemaVersion).toBe(1);
     old.connection
       .prepare(`INSERT INTO runs (kind, org, args, actor, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run('assess', 'acme', '{"tier":"standard"}', 'octo', '2025-01-01T00:00:00.000Z', '2025-01-01T00:01:00.000Z', 'succeeded', '{"gaps":3}');
+      .run(
+        'assess',
+        'acme',
+        '{"tier":"standard"}',
+        'octo',
+        '2025-01-01T00:00:00.000Z',
+        '2025-01-01T00:01:00.000Z',
+        'succeeded',
+        '{"gaps":3}',
+      );
     old.close();
     expect(versions(dbPath).map((v) => v.version)).toEqual([1]);
 
@@ -103,7 +112,11 @@ describe('migrations', () => {
     openStore(dbPath).close();
     const broken = [
       ...MIGRATIONS,
-      { version: LATEST_SCHEMA_VERSION + 1, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' },
+      {
+        version: LATEST_SCHEMA_VERSION + 1,
+        name: 'broken',
+        sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);',
+      },
     ];
     expect(() => openStore(dbPath, {}, { migrations: broken })).toThrow(/no_such_table/);
     const db = new Database(dbPath, { readonly: true });

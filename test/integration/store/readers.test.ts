@@ -27,7 +27,9 @@ describe('readers and writers', () => {
   it('a read-only store reads the last committed state while a writer holds a long write transaction', () => {
     const writer = track(openStore(dbPath));
     const committed = writer.runs.start({ kind: 'apply', org: 'acme', actor: 'octo' });
-    writer.runs.addFindings(committed.id, [{ repo: 'acme/api', branch: 'main', setting: 's', expected: 1, actual: 0, severity: 'high', tier: 't', status: 'gap' }]);
+    writer.runs.addFindings(committed.id, [
+      { repo: 'acme/api', branch: 'main', setting: 's', expected: 1, actual: 0, severity: 'high', tier: 't', status: 'gap' },
+    ]);
 
     // The writer is mid-transaction (e.g. a big batch) and has not committed.
     writer.connection.exec('BEGIN IMMEDIATE');

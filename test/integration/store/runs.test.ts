@@ -18,7 +18,13 @@ afterEach(() => {
 
 describe('runs, findings, repo results, checkpoints', () => {
   it('starts and finishes a run once, in UTC ISO time, audited', () => {
-    const run = store.runs.start({ kind: 'assess', org: 'acme', actor: 'octo', args: { tier: 'standard', repos: ['a'] }, toolVersion: '0.1.0' });
+    const run = store.runs.start({
+      kind: 'assess',
+      org: 'acme',
+      actor: 'octo',
+      args: { tier: 'standard', repos: ['a'] },
+      toolVersion: '0.1.0',
+    });
     expect(run).toMatchObject({ status: 'running', startedAt: '2026-01-15T09:00:00.000Z', finishedAt: null, pid: process.pid });
     clock.advance(90_000);
     const done = store.runs.finish(run.id, 'partial', { failed: 2 });
@@ -62,10 +68,22 @@ describe('runs, findings, repo results, checkpoints', () => {
     store.runs.addFindings(run.id, findings);
     const back = [...store.runs.iterateFindings(run.id)];
     expect(back).toHaveLength(1234);
-    expect(back[4]).toMatchObject({ repo: 'acme/r4', branch: 'main', expected: { min: 2 }, actual: null, severity: 'low', status: 'gap', message: null });
+    expect(back[4]).toMatchObject({
+      repo: 'acme/r4',
+      branch: 'main',
+      expected: { min: 2 },
+      actual: null,
+      severity: 'low',
+      status: 'gap',
+      message: null,
+    });
     expect(back[5]!.actual).toBe(1);
-    expect(store.runs.countFindings(run.id, { status: 'gap', severity: 'high' })).toBe(findings.filter((f) => f.status === 'gap' && f.severity === 'high').length);
-    expect([...store.runs.iterateFindings(run.id, { repo: 'acme/r7', branch: 'release/*' })]).toHaveLength(findings.filter((f) => f.repo === 'acme/r7' && f.branch === 'release/*').length);
+    expect(store.runs.countFindings(run.id, { status: 'gap', severity: 'high' })).toBe(
+      findings.filter((f) => f.status === 'gap' && f.severity === 'high').length,
+    );
+    expect([...store.runs.iterateFindings(run.id, { repo: 'acme/r7', branch: 'release/*' })]).toHaveLength(
+      findings.filter((f) => f.repo === 'acme/r7' && f.branch === 'release/*').length,
+    );
     expect(() => store.runs.addFindings(run.id, [{ ...findings[0]!, expected: Number.NaN }])).toThrow(/not a JSON number/);
   });
 
@@ -87,7 +105,8 @@ describe('runs, findings, repo results, checkpoints', () => {
     const run = store.runs.start({ kind: 'apply', org: 'acme' });
     // One transaction: this tests paging, not 1,200 fsyncs.
     store.transaction(() => {
-      for (let i = 0; i < 1200; i++) store.checkpoints.save(run.id, `acme/r${String(i).padStart(4, '0')}`, i < 1000 ? 'done' : 'failed', { i });
+      for (let i = 0; i < 1200; i++)
+        store.checkpoints.save(run.id, `acme/r${String(i).padStart(4, '0')}`, i < 1000 ? 'done' : 'failed', { i });
     });
     store.checkpoints.save(run.id, 'acme/r0001', 'failed', { retry: true });
     store.checkpoints.save(run.id, '*', 'cursor', { after: 'Y3Vyc29y' });

@@ -23,7 +23,13 @@ describe('no secrets in the store', () => {
       kind: 'apply',
       org: 'acme',
       actor: 'octo',
-      args: { org: 'acme', token: 'plain-looking-value', nested: { privateKey: PEM, note: `used ${PAT}` }, list: [FINE], installation: OPAQUE },
+      args: {
+        org: 'acme',
+        token: 'plain-looking-value',
+        nested: { privateKey: PEM, note: `used ${PAT}` },
+        list: [FINE],
+        installation: OPAQUE,
+      },
     });
     expect(run.args).toEqual({
       org: 'acme',
@@ -32,9 +38,23 @@ describe('no secrets in the store', () => {
       list: ['[REDACTED]'],
       installation: '***',
     });
-    const set = store.changeSets.create({ runId: run.id, kind: 'apply', org: 'acme', actor: 'octo', details: { header: `Authorization: Bearer ${OPAQUE}x` } });
+    const set = store.changeSets.create({
+      runId: run.id,
+      kind: 'apply',
+      org: 'acme',
+      actor: 'octo',
+      details: { header: `Authorization: Bearer ${OPAQUE}x` },
+    });
     store.changeSets.start(set.id);
-    const c = store.changeSets.recordIntent({ changeSetId: set.id, repo: 'acme/api', targetKind: 'classic_protection', targetKey: 'main', beforeState: null, beforeModel: null, intendedModel: { x: 1 } });
+    const c = store.changeSets.recordIntent({
+      changeSetId: set.id,
+      repo: 'acme/api',
+      targetKind: 'classic_protection',
+      targetKey: 'main',
+      beforeState: null,
+      beforeModel: null,
+      intendedModel: { x: 1 },
+    });
     store.changeSets.recordResult(c.id, { status: 'failed', error: `request failed with authorization=token ${PAT}` });
     expect(store.changeSets.getChange(c.id)!.error).toBe('request failed with authorization=[REDACTED]');
     store.audit.append({ actor: 'octo', action: 'x', target: `t ${PAT}`, details: { client_secret: 's3cr3t-value', msg: FINE } });

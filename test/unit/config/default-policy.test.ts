@@ -25,7 +25,13 @@ describe('built-in policy (seed numbers)', () => {
         requireLastPushApproval: true,
       });
       expect(b.protection.requiredStatusChecks).toEqual({
-        contexts: ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'qms/compliance-audit', 'qms/dod-validation'],
+        contexts: [
+          'qms/dor-validation',
+          'qms/security-scan-critical',
+          'qms/code-quality-gate',
+          'qms/compliance-audit',
+          'qms/dod-validation',
+        ],
         strict: true,
       });
       expect(b.protection.enforceAdmins).toBe(true);
@@ -73,19 +79,51 @@ describe('built-in policy (seed numbers)', () => {
     for (let i = 0; i + 1 < order.length; i++) {
       const upper = order[i]!.branches[0]!.protection;
       const lower = order[i + 1]!.branches[0]!.protection;
-      expect(upper.requiredReviews?.requiredApprovingReviewCount ?? 0).toBeGreaterThanOrEqual(lower.requiredReviews?.requiredApprovingReviewCount ?? 0);
+      expect(upper.requiredReviews?.requiredApprovingReviewCount ?? 0).toBeGreaterThanOrEqual(
+        lower.requiredReviews?.requiredApprovingReviewCount ?? 0,
+      );
       for (const c of lower.requiredStatusChecks?.contexts ?? []) expect(upper.requiredStatusChecks?.contexts).toContain(c);
       expect(order[i]!.branches.length).toBeGreaterThanOrEqual(order[i + 1]!.branches.length);
     }
   });
 
   it('bypass levels of seed §2.5.1', () => {
-    expect(Object.keys(policy.bypassLevels)).toEqual(['level_1_lead', 'level_2_architect', 'level_3_qms_coordinator', 'emergency_commander']);
+    expect(Object.keys(policy.bypassLevels)).toEqual([
+      'level_1_lead',
+      'level_2_architect',
+      'level_3_qms_coordinator',
+      'emergency_commander',
+    ]);
     const l = policy.bypassLevels;
-    expect(l['level_1_lead']).toMatchObject({ roles: ['devops-lead', 'team-lead', 'senior-developer'], incidentSeverities: ['low', 'medium'], signaturesRequired: 1, documentationLevel: 'basic', businessHoursOnly: true });
-    expect(l['level_2_architect']).toMatchObject({ roles: ['technical-architect', 'principal-engineer'], incidentSeverities: ['medium', 'high'], businessImpacts: ['moderate', 'significant'], signaturesRequired: 1, documentationLevel: 'detailed' });
-    expect(l['level_3_qms_coordinator']).toMatchObject({ roles: ['qms-quality-coordinator', 'qms-compliance-coordinator'], incidentSeverities: ['high', 'critical'], signaturesRequired: 2, documentationLevel: 'comprehensive', regulatoryImpact: true });
-    expect(l['emergency_commander']).toMatchObject({ roles: ['roo-commander', 'cto', 'engineering-director'], incidentSeverities: ['critical'], businessImpacts: ['critical'], signaturesRequired: 1, documentationLevel: 'incident_report', postIncidentReview: true });
+    expect(l['level_1_lead']).toMatchObject({
+      roles: ['devops-lead', 'team-lead', 'senior-developer'],
+      incidentSeverities: ['low', 'medium'],
+      signaturesRequired: 1,
+      documentationLevel: 'basic',
+      businessHoursOnly: true,
+    });
+    expect(l['level_2_architect']).toMatchObject({
+      roles: ['technical-architect', 'principal-engineer'],
+      incidentSeverities: ['medium', 'high'],
+      businessImpacts: ['moderate', 'significant'],
+      signaturesRequired: 1,
+      documentationLevel: 'detailed',
+    });
+    expect(l['level_3_qms_coordinator']).toMatchObject({
+      roles: ['qms-quality-coordinator', 'qms-compliance-coordinator'],
+      incidentSeverities: ['high', 'critical'],
+      signaturesRequired: 2,
+      documentationLevel: 'comprehensive',
+      regulatoryImpact: true,
+    });
+    expect(l['emergency_commander']).toMatchObject({
+      roles: ['roo-commander', 'cto', 'engineering-director'],
+      incidentSeverities: ['critical'],
+      businessImpacts: ['critical'],
+      signaturesRequired: 1,
+      documentationLevel: 'incident_report',
+      postIncidentReview: true,
+    });
     for (const level of Object.values(l)) {
       expect(level.maxDurationHours).toBeGreaterThan(0);
       for (const role of level.roles) expect(Object.keys(policy.roles)).toContain(role);
@@ -96,9 +134,18 @@ describe('built-in policy (seed numbers)', () => {
     const ra = policy.reviewAssignment;
     expect(ra.weights).toEqual({ expertiseMatch: 0.4, workloadBalance: 0.3, availability: 0.2, contextPreservation: 0.1 });
     expect(ra.maxConcurrentReviews).toBe(5);
-    expect(ra.expertise['security_changes']).toMatchObject({ primary: ['security-specialist', 'senior-developer'], secondary: ['qms-security-scanner', 'architect'] });
-    expect(ra.expertise['database_changes']).toMatchObject({ primary: ['database-specialist', 'senior-developer'], secondary: ['qms-dod-validator', 'architect'] });
-    expect(ra.expertise['infrastructure_changes']).toMatchObject({ primary: ['devops-specialist', 'infrastructure-architect'], secondary: ['security-specialist', 'senior-developer'] });
+    expect(ra.expertise['security_changes']).toMatchObject({
+      primary: ['security-specialist', 'senior-developer'],
+      secondary: ['qms-security-scanner', 'architect'],
+    });
+    expect(ra.expertise['database_changes']).toMatchObject({
+      primary: ['database-specialist', 'senior-developer'],
+      secondary: ['qms-dod-validator', 'architect'],
+    });
+    expect(ra.expertise['infrastructure_changes']).toMatchObject({
+      primary: ['devops-specialist', 'infrastructure-architect'],
+      secondary: ['security-specialist', 'senior-developer'],
+    });
     for (const area of Object.values(ra.expertise)) expect(area.paths.length).toBeGreaterThan(0);
   });
 
@@ -120,7 +167,11 @@ describe('built-in policy (seed numbers)', () => {
       mandatoryChecks: ['security-scan-critical', 'dependency-audit'],
       vulnerabilityThresholds: { critical: 0, high: 0, medium: 5, low: 20 },
     });
-    expect(policy.global.performanceStandards).toEqual({ maxCheckDurationMinutes: 10, maxReviewAssignmentSeconds: 30, availabilityTarget: 99.9 });
+    expect(policy.global.performanceStandards).toEqual({
+      maxCheckDurationMinutes: 10,
+      maxReviewAssignmentSeconds: 30,
+      availabilityTarget: 99.9,
+    });
   });
 
   it('returns a fresh copy on every call', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationSeconds, formatPeriodDays, parseDurationSeconds, parsePercent, parsePeriodDays } from '../../../src/config/durations.js';
+import {
+  formatDurationSeconds,
+  formatPeriodDays,
+  parseDurationSeconds,
+  parsePercent,
+  parsePeriodDays,
+} from '../../../src/config/durations.js';
 
 describe('durations', () => {
   it('periods in days, rounded up', () => {
@@ -17,8 +23,10 @@ describe('durations', () => {
     expect(parsePercent('99.9%')).toBe(99.9);
   });
   it('format is the inverse of parse', () => {
-    for (const text of ['7_years', '1_year', '10_years', '90_days', '2_weeks', '1_day']) expect(formatPeriodDays(parsePeriodDays(text))).toBe(text);
-    for (const text of ['10_minutes', '30_seconds', '2_hours', '1_minute', '90_seconds']) expect(formatDurationSeconds(parseDurationSeconds(text))).toBe(text);
+    for (const text of ['7_years', '1_year', '10_years', '90_days', '2_weeks', '1_day'])
+      expect(formatPeriodDays(parsePeriodDays(text))).toBe(text);
+    for (const text of ['10_minutes', '30_seconds', '2_hours', '1_minute', '90_seconds'])
+      expect(formatDurationSeconds(parseDurationSeconds(text))).toBe(text);
     for (let days = 1; days < 4000; days += 37) expect(parsePeriodDays(formatPeriodDays(days))).toBe(days);
   });
 });

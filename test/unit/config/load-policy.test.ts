@@ -57,7 +57,9 @@ describe('loadPolicy', () => {
     writeFileSync(file, text);
     const r = await validatePolicyFile('big.yml', { cwd: dir });
     expect(r.policy).toBeUndefined();
-    expect(r.errors).toEqual([{ file: 'big.yml', message: `the file is ${text.length} bytes; qms reads config files of at most 1 MB (1048576 bytes)` }]);
+    expect(r.errors).toEqual([
+      { file: 'big.yml', message: `the file is ${text.length} bytes; qms reads config files of at most 1 MB (1048576 bytes)` },
+    ]);
   });
 
   it('a directory is not a policy file', async () => {

@@ -14,7 +14,11 @@ describe('mergePatch (RFC 7396)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -57,7 +61,9 @@ describe('policy file merged onto the defaults', () => {
   });
 
   it('a list replaces the default list as a whole', () => {
-    const p = load('version: 1\ntiers:\n  mission_critical:\n    branches:\n      - pattern: main\n        protection: {allow_force_pushes: false}\n');
+    const p = load(
+      'version: 1\ntiers:\n  mission_critical:\n    branches:\n      - pattern: main\n        protection: {allow_force_pushes: false}\n',
+    );
     expect(p.tiers['mission_critical']!.branches).toEqual([{ pattern: 'main', protection: { allowForcePushes: false } }]);
     expect(p.tiers['mission_critical']!.rank).toBe(40);
   });
@@ -113,7 +119,11 @@ describe('policy file merged onto the defaults', () => {
     );
     expect(p.global.compliance.auditRetentionDays).toBe(548);
     expect(p.global.compliance.regulatoryFrameworks).toEqual(['SOX', 'PCI-DSS', 'GDPR']);
-    expect(p.global.performanceStandards).toEqual({ maxCheckDurationMinutes: 120, maxReviewAssignmentSeconds: 60, availabilityTarget: 99.95 });
+    expect(p.global.performanceStandards).toEqual({
+      maxCheckDurationMinutes: 120,
+      maxReviewAssignmentSeconds: 60,
+      availabilityTarget: 99.95,
+    });
   });
 });
 
@@ -155,11 +165,17 @@ describe('tolerated_bypass (docs/effective-protection.md "Tolerated bypasses")',
   });
 
   it('refuses an entry naming no actor or two, and a qms_role the policy lacks', () => {
-    const r = validatePolicyText('version: 1\ntiers:\n  standard:\n    tolerated_bypass:\n      - { mode: always }\n      - { team: a, user: b }\n      - { qms_role: ctoo }\n', 'qms.config.yml');
+    const r = validatePolicyText(
+      'version: 1\ntiers:\n  standard:\n    tolerated_bypass:\n      - { mode: always }\n      - { team: a, user: b }\n      - { qms_role: ctoo }\n',
+      'qms.config.yml',
+    );
     expect(r.policy).toBeUndefined();
     expect(r.errors.map((e) => [e.pointer, e.message])).toEqual([
       ['/tiers/standard/tolerated_bypass/0', 'name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got none'],
-      ['/tiers/standard/tolerated_bypass/1', 'name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got team, user'],
+      [
+        '/tiers/standard/tolerated_bypass/1',
+        'name exactly one actor (org_admin, role, team, user, app, deploy_key or qms_role); got team, user',
+      ],
       ['/tiers/standard/tolerated_bypass/2/qms_role', 'role "ctoo" does not exist (did you mean "cto"?); add it under "roles"'],
     ]);
   });

@@ -17,14 +17,20 @@ describe('semantic checks of the policy', () => {
   });
 
   it('classification rules and pilots must name tiers', () => {
-    expect(problems('version: 1\nclassification:\n  - tier: gold\n    match: {names: [x]}\npilot_repositories:\n  - {name: a, tier: silver}\n')).toEqual([
+    expect(
+      problems('version: 1\nclassification:\n  - tier: gold\n    match: {names: [x]}\npilot_repositories:\n  - {name: a, tier: silver}\n'),
+    ).toEqual([
       '3:11 /classification/0/tier tier "gold" does not exist; the policy has "mission_critical", "business_critical", "standard" or "experimental"',
       '6:21 /pilot_repositories/0/tier tier "silver" does not exist; the policy has "mission_critical", "business_critical", "standard" or "experimental"',
     ]);
   });
 
   it('tier bypass levels and level roles must exist', () => {
-    expect(problems('version: 1\ntiers:\n  standard:\n    bypass_levels: [level_1_lead, level_4]\nbypass_levels:\n  level_1_lead:\n    roles: [devops-leed]\n')).toEqual([
+    expect(
+      problems(
+        'version: 1\ntiers:\n  standard:\n    bypass_levels: [level_1_lead, level_4]\nbypass_levels:\n  level_1_lead:\n    roles: [devops-leed]\n',
+      ),
+    ).toEqual([
       '4:35 /tiers/standard/bypass_levels/1 bypass level "level_4" does not exist; the policy has "level_1_lead", "level_2_architect", "level_3_qms_coordinator" or "emergency_commander"',
       '7:13 /bypass_levels/level_1_lead/roles/0 role "devops-leed" does not exist (did you mean "devops-lead"?); add it under "roles"',
     ]);
@@ -38,7 +44,9 @@ describe('semantic checks of the policy', () => {
 
   it('expertise areas name existing roles and usable path globs', () => {
     expect(
-      problems('version: 1\nreview_assignment:\n  expertise_mapping:\n    frontend_changes:\n      paths: ["src/ui/**", "src/[ui"]\n      primary: [frontend-dev]\n'),
+      problems(
+        'version: 1\nreview_assignment:\n  expertise_mapping:\n    frontend_changes:\n      paths: ["src/ui/**", "src/[ui"]\n      primary: [frontend-dev]\n',
+      ),
     ).toEqual([
       '5:28 /review_assignment/expertise_mapping/frontend_changes/paths/1 not a usable glob (missing closing: "]"); got "src/[ui"',
       '6:17 /review_assignment/expertise_mapping/frontend_changes/primary/0 role "frontend-dev" does not exist; add it under "roles"',
@@ -71,7 +79,9 @@ describe('semantic checks of the policy', () => {
   });
 
   it('linear history with neither squash nor rebase merging is impossible', () => {
-    expect(problems('version: 1\ntiers:\n  business_critical:\n    merge: {allow_squash_merge: false, allow_rebase_merge: false}\n')).toEqual([
+    expect(
+      problems('version: 1\ntiers:\n  business_critical:\n    merge: {allow_squash_merge: false, allow_rebase_merge: false}\n'),
+    ).toEqual([
       '4:12 /tiers/business_critical/merge branch "~DEFAULT_BRANCH" requires linear history, which blocks merge commits, but squash and rebase merging are both off: no pull request could be merged; allow squash or rebase merging',
     ]);
     // Without linear history, merge commits alone are fine.
@@ -79,7 +89,8 @@ describe('semantic checks of the policy', () => {
   });
 
   it('at least one tier must remain', () => {
-    const all = 'version: 1\ndefault_tier: standard\ntiers: {mission_critical: null, business_critical: null, standard: null, experimental: null}\n';
+    const all =
+      'version: 1\ndefault_tier: standard\ntiers: {mission_critical: null, business_critical: null, standard: null, experimental: null}\n';
     expect(problems(all)[0]).toBe('3:8 /tiers the policy needs at least one tier');
   });
 

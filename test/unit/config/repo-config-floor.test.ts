@@ -13,9 +13,18 @@ describe('compareRepoConfigToTier', () => {
     const config: RepoConfig = {
       repository: { tier: 'mission_critical' },
       branchProtection: { targetBranches: ['main', 'release/*', 'hotfix/*'] },
-      statusChecks: { enabledChecks: [...mc.checks], bypassControls: { level1Enabled: false, level2Enabled: true, level3Enabled: true, emergencyEnabled: true } },
+      statusChecks: {
+        enabledChecks: [...mc.checks],
+        bypassControls: { level1Enabled: false, level2Enabled: true, level3Enabled: true, emergencyEnabled: true },
+      },
       reviewRequirements: { requiredReviewers: 2, requireCodeOwnerReviews: true },
-      mergeRestrictions: { requireUpToDate: true, requireLinearHistory: true, allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: false },
+      mergeRestrictions: {
+        requireUpToDate: true,
+        requireLinearHistory: true,
+        allowSquashMerge: false,
+        allowMergeCommit: true,
+        allowRebaseMerge: false,
+      },
     };
     expect(compareRepoConfigToTier(config, mc, { defaultBranch: 'main' })).toEqual([]);
   });
@@ -39,7 +48,9 @@ describe('compareRepoConfigToTier', () => {
       ['status_checks.bypass_controls.level_1_enabled', false, true, []],
       ['branch_protection.target_branches', ['~DEFAULT_BRANCH', 'release/*', 'hotfix/*'], ['main'], ['release/*', 'hotfix/*']],
     ]);
-    expect(looser[0]!.message).toBe('required_reviewers is 1 but tier "mission_critical" requires at least 2 on ~DEFAULT_BRANCH, release/*, hotfix/*');
+    expect(looser[0]!.message).toBe(
+      'required_reviewers is 1 but tier "mission_critical" requires at least 2 on ~DEFAULT_BRANCH, release/*, hotfix/*',
+    );
     expect(looser[0]!.pointer).toBe('/review_requirements/required_reviewers');
     expect(looser[5]!.message).toBe(
       'enabled_checks leaves out qms/security-scan-critical, qms/code-quality-gate, qms/compliance-audit, qms/dod-validation, which tier "mission_critical" requires',
@@ -52,7 +63,9 @@ describe('compareRepoConfigToTier', () => {
     expect(compareRepoConfigToTier(config, st, { defaultBranch: 'trunk' }).map((l) => l.branches)).toEqual([['~DEFAULT_BRANCH']]);
     // Unknown default branch: an exact name is taken to be it.
     expect(compareRepoConfigToTier(config, st)).toEqual([]);
-    expect(compareRepoConfigToTier({ repository: { tier: 'standard' }, branchProtection: { targetBranches: ['release/*'] } }, st)).toHaveLength(1);
+    expect(
+      compareRepoConfigToTier({ repository: { tier: 'standard' }, branchProtection: { targetBranches: ['release/*'] } }, st),
+    ).toHaveLength(1);
   });
 
   it('only branches whose floor is stricter are named', () => {
@@ -74,7 +87,12 @@ describe('effectiveTierProfile', () => {
     const eff = effectiveTierProfile(st, config, { defaultBranch: 'main' });
     expect(eff.branches.map((b) => b.pattern)).toEqual(['~DEFAULT_BRANCH', 'develop']);
     for (const b of eff.branches) {
-      expect(b.protection.requiredReviews).toEqual({ requiredApprovingReviewCount: 3, requireCodeOwnerReviews: true, dismissStaleReviews: true, requireLastPushApproval: false });
+      expect(b.protection.requiredReviews).toEqual({
+        requiredApprovingReviewCount: 3,
+        requireCodeOwnerReviews: true,
+        dismissStaleReviews: true,
+        requireLastPushApproval: false,
+      });
       expect(b.protection.requiredStatusChecks).toEqual({
         contexts: ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'docs/link-check'],
         strict: true,
@@ -108,7 +126,9 @@ describe('effectiveTierProfile', () => {
     };
     expect(effectiveTierProfile(mc, config).merge).toEqual(mc.merge);
     // Turning off merge commits alone is a usable tightening.
-    expect(effectiveTierProfile(mc, { repository: { tier: 'mission_critical' }, mergeRestrictions: { allowMergeCommit: false } }).merge).toEqual({
+    expect(
+      effectiveTierProfile(mc, { repository: { tier: 'mission_critical' }, mergeRestrictions: { allowMergeCommit: false } }).merge,
+    ).toEqual({
       allowSquashMerge: false,
       allowMergeCommit: false,
       allowRebaseMerge: true,
@@ -116,15 +136,29 @@ describe('effectiveTierProfile', () => {
   });
 
   it('an extra branch gets the tightened default-branch profile', () => {
-    const eff = effectiveTierProfile(ex, { repository: { tier: 'experimental' }, branchProtection: { targetBranches: ['gh-pages'] }, reviewRequirements: { requiredReviewers: 1 } });
+    const eff = effectiveTierProfile(ex, {
+      repository: { tier: 'experimental' },
+      branchProtection: { targetBranches: ['gh-pages'] },
+      reviewRequirements: { requiredReviewers: 1 },
+    });
     expect(eff.branches).toEqual([
-      { pattern: '~DEFAULT_BRANCH', protection: { allowForcePushes: false, allowDeletions: false, requiredReviews: { requiredApprovingReviewCount: 1 } } },
-      { pattern: 'gh-pages', protection: { allowForcePushes: false, allowDeletions: false, requiredReviews: { requiredApprovingReviewCount: 1 } } },
+      {
+        pattern: '~DEFAULT_BRANCH',
+        protection: { allowForcePushes: false, allowDeletions: false, requiredReviews: { requiredApprovingReviewCount: 1 } },
+      },
+      {
+        pattern: 'gh-pages',
+        protection: { allowForcePushes: false, allowDeletions: false, requiredReviews: { requiredApprovingReviewCount: 1 } },
+      },
     ]);
   });
 
   it('a tightened profile compares as not looser than its tier', () => {
-    const config: RepoConfig = { repository: { tier: 'standard' }, reviewRequirements: { requiredReviewers: 2 }, statusChecks: { enabledChecks: [...st.checks, 'x/y'] } };
+    const config: RepoConfig = {
+      repository: { tier: 'standard' },
+      reviewRequirements: { requiredReviewers: 2 },
+      statusChecks: { enabledChecks: [...st.checks, 'x/y'] },
+    };
     expect(compareRepoConfigToTier(config, effectiveTierProfile(st, config))).toEqual([]);
   });
 });

@@ -14,11 +14,23 @@ describe('parseRepoConfig', () => {
       repository: { name: 'core-payment-system', tier: 'mission_critical' },
       branchProtection: { targetBranches: ['main', 'release/*', 'hotfix/*'] },
       statusChecks: {
-        enabledChecks: ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'qms/compliance-audit', 'qms/dod-validation'],
+        enabledChecks: [
+          'qms/dor-validation',
+          'qms/security-scan-critical',
+          'qms/code-quality-gate',
+          'qms/compliance-audit',
+          'qms/dod-validation',
+        ],
         bypassControls: { level1Enabled: false, level2Enabled: true, level3Enabled: true, emergencyEnabled: true },
       },
       reviewRequirements: { requiredReviewers: 2, requireCodeOwnerReviews: true, specialtyAssignment: true },
-      mergeRestrictions: { requireUpToDate: true, requireLinearHistory: true, allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: false },
+      mergeRestrictions: {
+        requireUpToDate: true,
+        requireLinearHistory: true,
+        allowSquashMerge: false,
+        allowMergeCommit: true,
+        allowRebaseMerge: false,
+      },
       emergencyContacts: { primary: 'payment-team-lead', escalation: ['payment-architect', 'security-lead'], executive: 'cto' },
     });
     // The seed's own merge settings cannot merge a pull request with linear history: a warning.
@@ -43,19 +55,26 @@ describe('parseRepoConfig', () => {
         line: 1,
         column: 20,
         pointer: '/repository/tier',
-        message: 'tier "gold" does not exist in the policy; the policy has "mission_critical", "business_critical", "standard" or "experimental"',
+        message:
+          'tier "gold" does not exist in the policy; the policy has "mission_critical", "business_critical", "standard" or "experimental"',
       },
     ]);
   });
 
   it('a looser setting is not an error here (assess reports it)', () => {
-    const r = parseRepoConfig('repository: {tier: mission_critical}\nreview_requirements: {required_reviewers: 0, require_code_owner_reviews: false}\n', 'x.yml');
+    const r = parseRepoConfig(
+      'repository: {tier: mission_critical}\nreview_requirements: {required_reviewers: 0, require_code_owner_reviews: false}\n',
+      'x.yml',
+    );
     expect(r.errors).toEqual([]);
     expect(r.config?.reviewRequirements).toEqual({ requiredReviewers: 0, requireCodeOwnerReviews: false });
   });
 
   it('target branches are checked as branch patterns', () => {
-    const r = parseRepoConfig('repository: {tier: standard}\nbranch_protection:\n  target_branches: [main, "feature branch", "x..y"]\n', 'x.yml');
+    const r = parseRepoConfig(
+      'repository: {tier: standard}\nbranch_protection:\n  target_branches: [main, "feature branch", "x..y"]\n',
+      'x.yml',
+    );
     expect(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
       '3:27 a branch pattern cannot contain spaces or any of ~ ^ : \\; got "feature branch"',
       '3:45 a branch pattern cannot contain "..", end in ".lock" or start with "refs/"; got "x..y"',
@@ -65,10 +84,14 @@ describe('parseRepoConfig', () => {
   it('warns about bypass levels the policy lacks and a repository name that does not match', () => {
     const policy = defaultPolicy();
     delete policy.bypassLevels['level_1_lead'];
-    const r = parseRepoConfig('repository: {name: payments, tier: standard}\nstatus_checks:\n  bypass_controls: {level_1_enabled: true}\n', 'x.yml', {
-      policy,
-      repository: 'acme/billing',
-    });
+    const r = parseRepoConfig(
+      'repository: {name: payments, tier: standard}\nstatus_checks:\n  bypass_controls: {level_1_enabled: true}\n',
+      'x.yml',
+      {
+        policy,
+        repository: 'acme/billing',
+      },
+    );
     expect(r.errors).toEqual([]);
     expect(r.warnings.map((w) => `${w.line}:${w.column} ${w.message}`)).toEqual([
       '3:38 the policy has no bypass level "level_1_lead", so enabling it has no effect',

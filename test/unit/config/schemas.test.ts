@@ -41,7 +41,8 @@ describe('JSON Schemas', () => {
     it(`${kind} schema forbids unknown keys in every mapping with fixed keys`, () => {
       const found = objectSchemas(loadSchema(kind));
       expect(found.length).toBeGreaterThan(5);
-      for (const { at, schema } of found) expect({ at, additionalProperties: schema['additionalProperties'] }).toEqual({ at, additionalProperties: false });
+      for (const { at, schema } of found)
+        expect({ at, additionalProperties: schema['additionalProperties'] }).toEqual({ at, additionalProperties: false });
     });
   }
 
@@ -51,7 +52,8 @@ describe('JSON Schemas', () => {
   });
 
   it('review counts are limited to 0..6 (GitHub) in both schemas', () => {
-    const policy = (n: number) => `version: 1\ntiers:\n  standard:\n    branches:\n      - pattern: main\n        protection:\n          required_reviews: {count: ${n}}\n`;
+    const policy = (n: number) =>
+      `version: 1\ntiers:\n  standard:\n    branches:\n      - pattern: main\n        protection:\n          required_reviews: {count: ${n}}\n`;
     expect(check('policy', policy(0))).toEqual([]);
     expect(check('policy', policy(6))).toEqual([]);
     expect(check('policy', policy(7)).map((p) => p.message)).toEqual(["must be a whole number from 0 to 6 (GitHub's limit); got 7"]);
@@ -98,9 +100,18 @@ describe('JSON Schemas', () => {
   });
 
   it('duplicate list items are located at the second one', () => {
-    const problems = check('repo', 'repository: {tier: standard}\nstatus_checks:\n  enabled_checks:\n    - qms/a\n    - qms/b\n    - qms/a\n');
+    const problems = check(
+      'repo',
+      'repository: {tier: standard}\nstatus_checks:\n  enabled_checks:\n    - qms/a\n    - qms/b\n    - qms/a\n',
+    );
     expect(problems).toEqual([
-      { file: 'test.yml', line: 6, column: 7, pointer: '/status_checks/enabled_checks', message: 'lists "qms/a" twice (items 0 and 2); each may appear once' },
+      {
+        file: 'test.yml',
+        line: 6,
+        column: 7,
+        pointer: '/status_checks/enabled_checks',
+        message: 'lists "qms/a" twice (items 0 and 2); each may appear once',
+      },
     ]);
   });
 

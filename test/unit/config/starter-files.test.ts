@@ -26,7 +26,17 @@ describe('starter files', () => {
 
   it('is commented: every top-level section has a comment above it', () => {
     const lines = renderStarterPolicy().split('\n');
-    for (const section of ['version', 'default_tier', 'tiers', 'classification', 'pilot_repositories', 'roles', 'bypass_levels', 'review_assignment', 'global_policies']) {
+    for (const section of [
+      'version',
+      'default_tier',
+      'tiers',
+      'classification',
+      'pilot_repositories',
+      'roles',
+      'bypass_levels',
+      'review_assignment',
+      'global_policies',
+    ]) {
       const at = lines.findIndex((l) => l.startsWith(`${section}:`));
       expect(at, section).toBeGreaterThan(0);
       expect(lines[at - 1], section).toMatch(/^# /);

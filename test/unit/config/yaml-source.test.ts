@@ -70,9 +70,19 @@ describe('parseYamlConfig: hostile and malformed input', () => {
   });
 
   it('refuses non-UTF-8 bytes, UTF-16 and binary data, located', () => {
-    expect(only(bytes('a: 1\nb: caf', [0xe9], '\n'))).toEqual({ file: 'f.yml', line: 2, column: 7, message: 'the file is not UTF-8 text (byte 0xE9 here); save it as UTF-8' });
+    expect(only(bytes('a: 1\nb: caf', [0xe9], '\n'))).toEqual({
+      file: 'f.yml',
+      line: 2,
+      column: 7,
+      message: 'the file is not UTF-8 text (byte 0xE9 here); save it as UTF-8',
+    });
     expect(only(bytes([0xff, 0xfe], 'a'))).toMatchObject({ line: 1, column: 1, message: 'the file is UTF-16 text; save it as UTF-8' });
-    expect(only(bytes('a: 1\n\n  x', [0], 'y'))).toEqual({ file: 'f.yml', line: 3, column: 4, message: 'the file contains a NUL byte: it looks like a binary file, not YAML text' });
+    expect(only(bytes('a: 1\n\n  x', [0], 'y'))).toEqual({
+      file: 'f.yml',
+      line: 3,
+      column: 4,
+      message: 'the file contains a NUL byte: it looks like a binary file, not YAML text',
+    });
     // A UTF-8 byte order mark is harmless.
     expect(parseYamlConfig(bytes([0xef, 0xbb, 0xbf], 'a: é\n'), 'f.yml').value).toEqual({ a: 'é' });
   });
@@ -115,13 +125,26 @@ describe('parseYamlConfig: hostile and malformed input', () => {
   });
 
   it('tabs, syntax errors, tags, complex keys and non-mappings are located problems', () => {
-    expect(only('a:\n\tb: 1\n')).toEqual({ file: 'f.yml', line: 2, column: 1, message: 'a tab is used for indentation; YAML allows only spaces there' });
+    expect(only('a:\n\tb: 1\n')).toEqual({
+      file: 'f.yml',
+      line: 2,
+      column: 1,
+      message: 'a tab is used for indentation; YAML allows only spaces there',
+    });
     expect(only('a: "unterminated\n').message).toMatch(/^not valid YAML: /);
-    expect(only('a: !secret x\n')).toMatchObject({ line: 1, column: 4, message: 'YAML tags such as "!secret" are not used in qms files; remove the tag' });
+    expect(only('a: !secret x\n')).toMatchObject({
+      line: 1,
+      column: 4,
+      message: 'YAML tags such as "!secret" are not used in qms files; remove the tag',
+    });
     expect(only('? [a, b]\n: 1\n')).toMatchObject({ line: 1, column: 3, message: 'keys must be plain names, not lists or mappings' });
     expect(only('- a\n- b\n').message).toBe('the top level must be a mapping of keys (such as "version: 1"), not a list');
     expect(only('just text\n').message).toBe('the top level must be a mapping of keys (such as "version: 1"), not a single value');
-    expect(only('a: *nowhere\n')).toMatchObject({ line: 1, column: 4, message: 'alias *nowhere refers to no anchor &nowhere defined before it' });
+    expect(only('a: *nowhere\n')).toMatchObject({
+      line: 1,
+      column: 4,
+      message: 'alias *nowhere refers to no anchor &nowhere defined before it',
+    });
   });
 
   it('a "__proto__" key stays an ordinary key', () => {
@@ -132,13 +155,39 @@ describe('parseYamlConfig: hostile and malformed input', () => {
   });
 
   it('never throws on mutated input', () => {
-    const base = 'version: 1\ntiers:\n  standard:\n    branches:\n      - pattern: "release/*"\n        protection: {required_reviews: {count: 2}}\n';
+    const base =
+      'version: 1\ntiers:\n  standard:\n    branches:\n      - pattern: "release/*"\n        protection: {required_reviews: {count: 2}}\n';
     let seed = 7;
     const rand = () => {
       seed = (seed * 48271) % 2147483647;
       return seed;
     };
-    const alphabet = ['[', ']', '{', '}', ':', '-', '&a', '*a', '!', '"', "'", '\t', '\n', ' ', '#', '|', '>', '?', ',', '%', '@', '`', '\u0000', '\u00e9'];
+    const alphabet = [
+      '[',
+      ']',
+      '{',
+      '}',
+      ':',
+      '-',
+      '&a',
+      '*a',
+      '!',
+      '"',
+      "'",
+      '\t',
+      '\n',
+      ' ',
+      '#',
+      '|',
+      '>',
+      '?',
+      ',',
+      '%',
+      '@',
+      '`',
+      '\u0000',
+      '\u00e9',
+    ];
     for (let n = 0; n < 400; n++) {
       const chars = [...base];
       for (let k = 0; k < 1 + (rand() % 4); k++) chars.splice(rand() % chars.length, rand() % 3, alphabet[rand() % alphabet.length]!);

@@ -21,7 +21,11 @@ describe('classifyRepo evidence order', () => {
   it('lets the repo config raise the tier above the property, naming both, and notes a disagreeing topic', () => {
     const repo = repoInfo({ name: 'payment-api', topics: ['qms-tier-bronze'], customProperties: { qms_tier: 'bronze' } });
     const c = classifyRepo(graphqlState(repo), policy, validConfig('gold'));
-    expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' } });
+    expect(c).toMatchObject({
+      tier: 'gold',
+      status: 'classified',
+      evidence: { kind: 'repo-config', detail: '.qms/branch-protection.yml' },
+    });
     expect(c.reason).toBe(
       'The repo config .qms/branch-protection.yml asks for gold; ' +
         'org evidence (custom property qms_tier=bronze) says bronze: the higher tier applies.',
@@ -144,7 +148,7 @@ describe('classifyRepo skipped and special repositories', () => {
 describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
   const payments = repoInfo({ name: 'payments-ledger' });
 
-  it('a repo config below a policy rule is overruled: the rule\'s tier applies, with the reason and what was asked', () => {
+  it("a repo config below a policy rule is overruled: the rule's tier applies, with the reason and what was asked", () => {
     const c = classifyRepo(graphqlState(payments), policy, validConfig('bronze'));
     expect(c).toMatchObject({ tier: 'gold', status: 'classified', evidence: { kind: 'policy-rule', detail: 'rule 1: payment systems' } });
     expect(c.reason).toBe(
@@ -185,7 +189,7 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
     );
   });
 
-  it('the property is the org\'s explicit word: it outranks a rule even when lower (no repository evidence involved)', () => {
+  it("the property is the org's explicit word: it outranks a rule even when lower (no repository evidence involved)", () => {
     const c = classifyRepo(graphqlState(repoInfo({ name: 'payments-ledger', customProperties: { qms_tier: 'bronze' } })), policy);
     expect(c).toMatchObject({ tier: 'bronze', evidence: { kind: 'custom-property' } });
     expect(c.overruled).toBeUndefined();
@@ -205,7 +209,7 @@ describe('a repository cannot lower its own tier (issue 11 item 4)', () => {
     });
   });
 
-  it('equal tiers: the repository\'s declaration is the evidence, nothing is overruled', () => {
+  it("equal tiers: the repository's declaration is the evidence, nothing is overruled", () => {
     const c = classifyRepo(graphqlState(payments), policy, validConfig('gold'));
     expect(c).toMatchObject({ tier: 'gold', evidence: { kind: 'repo-config' } });
     expect(c.reason).toBe('The repo config .qms/branch-protection.yml declares tier gold.');

@@ -8,7 +8,13 @@ import {
   listProfileDeviations,
 } from '../../../src/core/desired-protection.js';
 import type { ProtectionProfile } from '../../../src/core/policy.js';
-import { baseRuleProtection, normalizeProtection, protectionEquals, type ActorLists, type BranchProtection } from '../../../src/core/protection.js';
+import {
+  baseRuleProtection,
+  normalizeProtection,
+  protectionEquals,
+  type ActorLists,
+  type BranchProtection,
+} from '../../../src/core/protection.js';
 import { prng, protection, reviews } from './helpers.js';
 
 const CONTEXTS = ['qms/dor-validation', 'qms/security-scan-critical', 'qms/code-quality-gate', 'ci/build', 'ci/lint'];
@@ -18,7 +24,8 @@ function generators(seed: number) {
   const bool = (p = 0.5) => rnd() < p;
   const int = (n: number) => Math.floor(rnd() * n);
   const subset = (xs: readonly string[]) => xs.filter(() => bool(0.4));
-  const actors = (): ActorLists | null => (bool(0.7) ? null : { users: subset(['ann', 'bob', 'cy']), teams: subset(['core', 'sec']), apps: subset(['bot']) });
+  const actors = (): ActorLists | null =>
+    bool(0.7) ? null : { users: subset(['ann', 'bob', 'cy']), teams: subset(['core', 'sec']), apps: subset(['bot']) };
   const protectionOf = (): BranchProtection => ({
     requiredReviews: bool(0.3)
       ? null
@@ -169,7 +176,13 @@ describe('desiredProtection examples', () => {
   it('keeps extra checks, their app pins, higher counts and restrictions', () => {
     const x = protection({
       requiredReviews: reviews(4, { dismissalRestrictions: { users: ['ann'], teams: [], apps: [] } }),
-      requiredStatusChecks: { strict: false, checks: [{ context: 'ci/build', appId: 15368 }, { context: 'e2e', appId: null }] },
+      requiredStatusChecks: {
+        strict: false,
+        checks: [
+          { context: 'ci/build', appId: 15368 },
+          { context: 'e2e', appId: null },
+        ],
+      },
       restrictions: { users: [], teams: ['release-managers'], apps: [] },
       allowDeletions: true,
     });

@@ -7,17 +7,7 @@ import {
 } from '../../../src/core/effective-protection.js';
 import { createLiveState } from '../../../src/core/live-state.js';
 import { emptyProtection } from '../../../src/core/protection.js';
-import {
-  checksRule,
-  classicRule,
-  graphqlState,
-  orgRuleset,
-  prRule,
-  protection,
-  repoInfo,
-  reviews,
-  ruleset,
-} from './helpers.js';
+import { checksRule, classicRule, graphqlState, orgRuleset, prRule, protection, repoInfo, reviews, ruleset } from './helpers.js';
 
 describe('effectiveProtection: classic only', () => {
   it('uses the classic rule that applies (exact name beats wildcard)', () => {
@@ -168,9 +158,14 @@ describe('effectiveProtection: rulesets', () => {
     expect(effectiveProtection(graphqlState(repoInfo(), { rulesets: [refExcluded] }), 'main').protection.allowDeletions).toBe(true);
     expect(effectiveProtection(graphqlState(repoInfo(), { rulesets: [refExcluded] }), 'dev').protection.allowDeletions).toBe(false);
 
-    const repoExcluded = orgRuleset({ repositoryName: { include: ['*'], exclude: ['svc'], protected: true }, rules: [{ type: 'deletion' }] });
+    const repoExcluded = orgRuleset({
+      repositoryName: { include: ['*'], exclude: ['svc'], protected: true },
+      rules: [{ type: 'deletion' }],
+    });
     expect(effectiveProtection(graphqlState(repoInfo(), { rulesets: [repoExcluded] }), 'main').protectedByAnything).toBe(false);
-    expect(effectiveProtection(graphqlState(repoInfo({ name: 'web' }), { rulesets: [repoExcluded] }), 'main').protectedByAnything).toBe(true);
+    expect(effectiveProtection(graphqlState(repoInfo({ name: 'web' }), { rulesets: [repoExcluded] }), 'main').protectedByAnything).toBe(
+      true,
+    );
 
     const propExcluded = orgRuleset({
       repositoryProperty: {
@@ -222,7 +217,10 @@ describe('effectiveProtection: unknown and not applicable are never unprotected'
   });
 
   it('reports not_applicable for a plan without branch protection', () => {
-    const live = createLiveState(repoInfo(), { access: 'plan-unavailable', accessReason: 'Upgrade to GitHub Pro or make this repository public to enable this feature.' });
+    const live = createLiveState(repoInfo(), {
+      access: 'plan-unavailable',
+      accessReason: 'Upgrade to GitHub Pro or make this repository public to enable this feature.',
+    });
     const e = effectiveProtection(live, 'main');
     expect(e.state).toBe('not_applicable');
     expect(e.reason).toMatch(/Upgrade to GitHub Pro/);
@@ -237,7 +235,9 @@ describe('effectiveProtection: unknown and not applicable are never unprotected'
   });
 
   it('is unknown when a half was not read at all, or the reader failed', () => {
-    expect(effectiveProtection(createLiveState(repoInfo(), { access: 'admin', classicRules: [] }), 'main').reason).toMatch(/rulesets were not read/);
+    expect(effectiveProtection(createLiveState(repoInfo(), { access: 'admin', classicRules: [] }), 'main').reason).toMatch(
+      /rulesets were not read/,
+    );
     expect(effectiveProtection(createLiveState(repoInfo(), { access: 'admin', rulesets: [] }), 'main').state).toBe('unknown');
     expect(effectiveProtection(graphqlState(repoInfo(), { readError: 'HTTP 502' }), 'main').state).toBe('unknown');
   });

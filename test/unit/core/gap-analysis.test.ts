@@ -15,7 +15,19 @@ import {
 import { createLiveState, toParsedRepoConfig, type ParsedRepoConfig, type RepoLiveState } from '../../../src/core/live-state.js';
 import type { ProtectionProfile, QmsPolicy, TierPolicy } from '../../../src/core/policy.js';
 import type { RepoInfo } from '../../../src/core/github-types.js';
-import { checksRule, classicRule, graphqlState, orgRuleset, prRule, protection, repoInfo, reviews, ruleset, smallPolicy, tier } from './helpers.js';
+import {
+  checksRule,
+  classicRule,
+  graphqlState,
+  orgRuleset,
+  prRule,
+  protection,
+  repoInfo,
+  reviews,
+  ruleset,
+  smallPolicy,
+  tier,
+} from './helpers.js';
 
 const policy = defaultPolicy();
 const mc = policy.tiers['mission_critical']!;
@@ -27,7 +39,8 @@ function assess(live: RepoLiveState, tierName: string, p: QmsPolicy = policy, ex
   return assessRepo(withTier, classification, p.tiers[tierName] ?? null, { tiers: p.tiers, ...extra });
 }
 
-const bySetting = (findings: Finding[]) => Object.fromEntries(findings.map((f) => [`${f.branch}|${f.setting}|${String(f.expected)}`, f.severity]));
+const bySetting = (findings: Finding[]) =>
+  Object.fromEntries(findings.map((f) => [`${f.branch}|${f.setting}|${String(f.expected)}`, f.severity]));
 
 /** A mission-critical repo whose pattern targets are satisfied, so tests can focus on one thing. */
 function mcRules(extra: ReturnType<typeof classicRule>[] = []) {
@@ -63,7 +76,9 @@ describe('assessRepo: findings and severities', () => {
   });
 
   it('reports a partial protection precisely and names the rule that supplies the actual value', () => {
-    const weak = protection({ requiredReviews: reviews(1, { requireCodeOwnerReviews: true, dismissStaleReviews: true, requireLastPushApproval: true }) });
+    const weak = protection({
+      requiredReviews: reviews(1, { requireCodeOwnerReviews: true, dismissStaleReviews: true, requireLastPushApproval: true }),
+    });
     const strong = desiredProtection(weak, mcFloor);
     const partial = { ...strong, requiredReviews: weak.requiredReviews, enforceAdmins: false };
     const merge = { ...mc.merge } as RepoInfo['merge'];
@@ -75,7 +90,9 @@ describe('assessRepo: findings and severities', () => {
     expect(a.findings[1]!.source).toBe("classic rule 'main'");
     // Administrators get around the whole classic rule: what they are not held to is named.
     expect(a.findings[0]!.source).toBe("classic rule 'main'");
-    expect(a.findings[0]!.message).toMatch(/^main: administrators can bypass the pull request requirement, .* \(classic rule 'main': enforce admins is off\)$/);
+    expect(a.findings[0]!.message).toMatch(
+      /^main: administrators can bypass the pull request requirement, .* \(classic rule 'main': enforce admins is off\)$/,
+    );
     expect(a.findings[1]!.message).toBe('main: 1 approving review(s) required, the tier requires at least 2');
     // One approval, stale dismissal and the standard checks: the standard floor is met.
     expect(a.level).toBe('standard');
@@ -100,7 +117,8 @@ describe('assessRepo: findings and severities', () => {
   });
 
   it('has a severity row for every setting a deviation can name', () => {
-    for (const key of Object.keys(SEVERITY_TABLE)) expect(['critical', 'high', 'medium', 'low']).toContain(SEVERITY_TABLE[key as keyof typeof SEVERITY_TABLE].severity);
+    for (const key of Object.keys(SEVERITY_TABLE))
+      expect(['critical', 'high', 'medium', 'low']).toContain(SEVERITY_TABLE[key as keyof typeof SEVERITY_TABLE].severity);
   });
 
   it('finds a fully compliant repo compliant, at its grade', () => {
@@ -119,7 +137,12 @@ describe('assessRepo: findings and severities', () => {
       refName: { include: ['~DEFAULT_BRANCH', 'refs/heads/release/**/*', 'refs/heads/hotfix/**/*'], exclude: [] },
       repositoryProperty: { include: [{ name: 'tier', propertyValues: ['1'], source: 'custom' }], exclude: [] },
       rules: [
-        prRule(2, { requireCodeOwnerReview: true, dismissStaleReviewsOnPush: true, requireLastPushApproval: true, requiredReviewThreadResolution: true }),
+        prRule(2, {
+          requireCodeOwnerReview: true,
+          dismissStaleReviewsOnPush: true,
+          requireLastPushApproval: true,
+          requiredReviewThreadResolution: true,
+        }),
         checksRule([...mcFloor.requiredStatusChecks!.contexts], true),
         { type: 'non_fast_forward' },
         { type: 'deletion' },
@@ -139,7 +162,10 @@ describe('assessRepo: findings and severities', () => {
 
 describe('assessRepo: statuses that are not gaps', () => {
   it('reports a non-admin token as unknown with no findings, never as unprotected', () => {
-    const a = assess(graphqlState(repoInfo({ viewerPermission: 'read', merge: null }), { access: 'read-only', classicRules: [] }), 'mission_critical');
+    const a = assess(
+      graphqlState(repoInfo({ viewerPermission: 'read', merge: null }), { access: 'read-only', classicRules: [] }),
+      'mission_critical',
+    );
     expect(a.status).toBe('unknown');
     expect(a.findings).toEqual([]);
     expect(a.level).toBe('unknown');
@@ -148,7 +174,10 @@ describe('assessRepo: statuses that are not gaps', () => {
   });
 
   it('reports a private repository on the free plan as not applicable', () => {
-    const live = createLiveState(repoInfo(), { access: 'plan-unavailable', accessReason: 'Upgrade to GitHub Pro or make this repository public to enable this feature.' });
+    const live = createLiveState(repoInfo(), {
+      access: 'plan-unavailable',
+      accessReason: 'Upgrade to GitHub Pro or make this repository public to enable this feature.',
+    });
     const a = assess(live, 'standard');
     expect(a).toMatchObject({ status: 'not_applicable', findings: [], level: 'not_applicable' });
     expect(a.reason).toMatch(/Upgrade to GitHub Pro/);
@@ -171,13 +200,21 @@ describe('assessRepo: statuses that are not gaps', () => {
 
 describe('assessRepo: repo config and merge settings', () => {
   it('turns an invalid repo config into a high finding with the located error, whatever the tier', () => {
-    const p = { file: '.qms/branch-protection.yml', line: 4, column: 3, pointer: '/review_requirements/required_reviewers', message: 'must be an integer from 0 to 6' };
+    const p = {
+      file: '.qms/branch-protection.yml',
+      line: 4,
+      column: 3,
+      pointer: '/review_requirements/required_reviewers',
+      message: 'must be an integer from 0 to 6',
+    };
     const a = assess(graphqlState(repoInfo(), { classicRules: [classicRule('main', protection())] }), 'experimental', policy, {
       repoConfig: { status: 'invalid', path: '.qms/branch-protection.yml', problems: [p] },
     });
     const f = a.findings.find((x) => x.setting === 'repoConfig')!;
     expect(f.severity).toBe('high');
-    expect(f.message).toBe('repo config is invalid: .qms/branch-protection.yml:4:3: review_requirements.required_reviewers: must be an integer from 0 to 6');
+    expect(f.message).toBe(
+      'repo config is invalid: .qms/branch-protection.yml:4:3: review_requirements.required_reviewers: must be an integer from 0 to 6',
+    );
     expect(meetsFailOn(a.findings, 'high')).toBe(true);
   });
 
@@ -202,13 +239,21 @@ describe('assessRepo: repo config and merge settings', () => {
     expect(a.notes.join()).toMatch(/Repo config warning: .*:9:5: has no effect/);
 
     // A stricter repo config raises the floor the live protection is judged against.
-    const strict: ParsedRepoConfig = { ...repoConfig, config: { repository: { tier: 'mission_critical' }, reviewRequirements: { requiredReviewers: 3 } } };
+    const strict: ParsedRepoConfig = {
+      ...repoConfig,
+      config: { repository: { tier: 'mission_critical' }, reviewRequirements: { requiredReviewers: 3 } },
+    };
     const tightened = resolveTierPolicy(policy.tiers, 'mission_critical', strict, 'main');
     const b = assessRepo(live, classifyRepo(live, policy, strict), tightened, { tiers: policy.tiers, repoConfig: strict });
-    expect(b.findings.map((f) => [f.branch, f.setting, f.expected, f.actual])).toContainEqual(['main', 'requiredReviews.requiredApprovingReviewCount', 3, 2]);
+    expect(b.findings.map((f) => [f.branch, f.setting, f.expected, f.actual])).toContainEqual([
+      'main',
+      'requiredReviews.requiredApprovingReviewCount',
+      3,
+      2,
+    ]);
   });
 
-  it('a repo config asking for a lower tier than a policy rule: a high finding, the rule\'s tier is the floor', () => {
+  it("a repo config asking for a lower tier than a policy rule: a high finding, the rule's tier is the floor", () => {
     const repoConfig: ParsedRepoConfig = {
       status: 'valid',
       path: '.qms/branch-protection.yml',
@@ -258,14 +303,26 @@ describe('assessRepo: repo config and merge settings', () => {
   it('maps parseRepoConfig results into the parsed repo config', () => {
     const file = { kind: 'found' as const, path: '.qms/branch-protection.yml', text: 'x' };
     const err = { file: file.path, line: 1, column: 1, message: 'bad' };
-    expect(toParsedRepoConfig(file, () => ({ config: undefined, warnings: [], errors: [err] }))).toEqual({ status: 'invalid', path: file.path, problems: [err] });
+    expect(toParsedRepoConfig(file, () => ({ config: undefined, warnings: [], errors: [err] }))).toEqual({
+      status: 'invalid',
+      path: file.path,
+      problems: [err],
+    });
     expect(toParsedRepoConfig(file, () => ({ config: { repository: { tier: 'standard' } }, warnings: [], errors: [] }))).toEqual({
       status: 'valid',
       path: file.path,
       config: { repository: { tier: 'standard' } },
     });
-    expect(toParsedRepoConfig({ kind: 'absent' }, () => { throw new Error('not called'); })).toEqual({ status: 'absent' });
-    expect(toParsedRepoConfig({ kind: 'unreadable', reason: '403' }, () => { throw new Error('not called'); })).toEqual({ status: 'unreadable', reason: '403' });
+    expect(
+      toParsedRepoConfig({ kind: 'absent' }, () => {
+        throw new Error('not called');
+      }),
+    ).toEqual({ status: 'absent' });
+    expect(
+      toParsedRepoConfig({ kind: 'unreadable', reason: '403' }, () => {
+        throw new Error('not called');
+      }),
+    ).toEqual({ status: 'unreadable', reason: '403' });
   });
 
   it('compares merge settings the tier names, and notes when they are not visible', () => {
@@ -303,7 +360,11 @@ describe('assessRepo: pattern targets', () => {
     const branches = new Set(a.findings.map((f) => f.branch));
     expect(branches).toEqual(new Set(['release/1.0', 'release/2.0']));
     expect(a.findings.some((f) => f.setting === 'coverage')).toBe(false);
-    expect(a.patterns.find((p) => p.target === 'release/*')).toMatchObject({ existingBranches: ['release/1.0', 'release/2.0'], futureCovered: true, coveringRules: ["classic rule 'release/*'"] });
+    expect(a.patterns.find((p) => p.target === 'release/*')).toMatchObject({
+      existingBranches: ['release/1.0', 'release/2.0'],
+      futureCovered: true,
+      coveringRules: ["classic rule 'release/*'"],
+    });
     expect(a.branches.filter((b) => b.target === 'release/*').map((b) => b.branch)).toEqual(['release/1.0', 'release/2.0']);
   });
 
@@ -333,7 +394,11 @@ describe('assessRepo: pattern targets', () => {
   it('reports a named target branch that does not exist as absent', () => {
     const p = smallPolicy();
     p.tiers['gold']!.branches.push({ pattern: 'develop', protection: { allowForcePushes: false } });
-    const a = assess(graphqlState(repoInfo(), { classicRules: [classicRule('main', desiredProtection(null, p.tiers['gold']!.branches[0]!.protection))] }), 'gold', p);
+    const a = assess(
+      graphqlState(repoInfo(), { classicRules: [classicRule('main', desiredProtection(null, p.tiers['gold']!.branches[0]!.protection))] }),
+      'gold',
+      p,
+    );
     expect(a.branches).toContainEqual({ target: 'develop', branch: 'develop', state: 'absent', reason: 'no such branch' });
     expect(a.status).toBe('assessed');
   });

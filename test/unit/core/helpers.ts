@@ -47,7 +47,10 @@ export function protection(overrides: Partial<BranchProtection> = {}): BranchPro
   return { ...baseRuleProtection(), ...overrides };
 }
 
-export function reviews(count: number, extra: Partial<NonNullable<BranchProtection['requiredReviews']>> = {}): BranchProtection['requiredReviews'] {
+export function reviews(
+  count: number,
+  extra: Partial<NonNullable<BranchProtection['requiredReviews']>> = {},
+): BranchProtection['requiredReviews'] {
   return {
     requiredApprovingReviewCount: count,
     requireCodeOwnerReviews: false,

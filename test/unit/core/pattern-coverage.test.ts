@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeSource,
-  effectivePatternCoverage,
-  patternCovers,
-  patternsMayIntersect,
-} from '../../../src/core/effective-protection.js';
+import { describeSource, effectivePatternCoverage, patternCovers, patternsMayIntersect } from '../../../src/core/effective-protection.js';
 import { matchesBranchPattern } from '../../../src/core/branch-patterns.js';
 import { classicRule, graphqlState, orgRuleset, prRule, protection, prng, repoInfo, reviews, ruleset } from './helpers.js';
 
@@ -99,7 +94,9 @@ describe('effectivePatternCoverage', () => {
     expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [covering] }), 'release/*').futureCovered).toBe(true);
 
     const unrelatedExclude = ruleset({ refName: { include: ['~ALL'], exclude: ['refs/heads/main'] }, rules: [prRule(1)] });
-    expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [unrelatedExclude] }), 'release/*').futureCovered).toBe(true);
+    expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [unrelatedExclude] }), 'release/*').futureCovered).toBe(
+      true,
+    );
 
     const cutting = ruleset({ refName: { include: ['~ALL'], exclude: ['refs/heads/release/old-*'] }, rules: [prRule(1)] });
     expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [cutting] }), 'release/*').futureCovered).toBe(false);
@@ -108,7 +105,9 @@ describe('effectivePatternCoverage', () => {
     expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [evaluate] }), 'release/*').futureCovered).toBe(false);
 
     const defaultOnly = ruleset({ rules: [prRule(1)] });
-    expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [defaultOnly] }), 'release/*').futureCovered).toBe(false);
+    expect(effectivePatternCoverage(graphqlState(repoInfo(), { branches, rulesets: [defaultOnly] }), 'release/*').futureCovered).toBe(
+      false,
+    );
   });
 
   it('counts an org ruleset only when it targets the repository', () => {

@@ -34,7 +34,10 @@ describe('deriveProtectionLevel', () => {
 
   it('picks the highest tier met and works for custom tiers by rank', () => {
     const base = smallPolicy().tiers;
-    const tiers = { ...base, silver: tier('silver', 15, { requiredReviews: { requiredApprovingReviewCount: 1 }, allowForcePushes: false }) };
+    const tiers = {
+      ...base,
+      silver: tier('silver', 15, { requiredReviews: { requiredApprovingReviewCount: 1 }, allowForcePushes: false }),
+    };
     expect(levelOf(protection({ requiredReviews: reviews(1) }), tiers)).toMatchObject({ level: 'silver', tier: 'silver' });
     expect(levelOf(protection(), tiers)).toMatchObject({ level: 'bronze' }); // bronze is not a built-in name: its own name
   });

@@ -162,8 +162,16 @@ describe('property values through the executor', () => {
 
 describe('decideChange', () => {
   const target = (value: CustomPropertyValue) =>
-    value === null ? { exists: false, model: null, raw: null, nodeId: null } : { exists: true, model: value, raw: { property_name: 'qms_tier', value }, nodeId: null };
-  const change: PlannedChange = { id: 1, kind: 'custom_property', repo: 'acme/x', key: 'qms_tier', intent: { mode: 'set', value: 'standard' } };
+    value === null
+      ? { exists: false, model: null, raw: null, nodeId: null }
+      : { exists: true, model: value, raw: { property_name: 'qms_tier', value }, nodeId: null };
+  const change: PlannedChange = {
+    id: 1,
+    kind: 'custom_property',
+    repo: 'acme/x',
+    key: 'qms_tier',
+    intent: { mode: 'set', value: 'standard' },
+  };
 
   it('set: write when the value differs, with a readable diff; unchanged when it is there', () => {
     const d = decideChange(change, target('experimental'));

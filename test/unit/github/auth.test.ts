@@ -22,7 +22,8 @@ chmodSync(path.join(ghBin, 'gh'), 0o755);
 writeFileSync(path.join(failingGhBin, 'gh'), '#!/bin/sh\necho "not logged in" >&2\nexit 1\n');
 chmodSync(path.join(failingGhBin, 'gh'), 0o755);
 
-const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n';
+const KEY =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n';
 writeFileSync(path.join(dir, 'app.pem'), KEY);
 writeFileSync(path.join(dir, 'not-a-key.txt'), 'hello');
 
@@ -33,7 +34,11 @@ const base = { cwd: dir };
 describe('resolveAuth', () => {
   test('GITHUB_TOKEN first, then GH_TOKEN; blanks are ignored; secrets registered at once', async () => {
     const redactor = new SecretRedactor();
-    const a = await resolveAuth({ ...base, redactor, env: { PATH: emptyBin, GITHUB_TOKEN: ' ghp_first_token_value_1234 ', GH_TOKEN: 'ghp_second' } });
+    const a = await resolveAuth({
+      ...base,
+      redactor,
+      env: { PATH: emptyBin, GITHUB_TOKEN: ' ghp_first_token_value_1234 ', GH_TOKEN: 'ghp_second' },
+    });
     expect(a).toEqual({ kind: 'token', token: 'ghp_first_token_value_1234', source: 'GITHUB_TOKEN' });
     expect(redactor.redact('x ghp_first_token_value_1234 y')).toBe('x *** y');
     const b = await resolveAuth({ ...base, env: { PATH: emptyBin, GITHUB_TOKEN: '  ', GH_TOKEN: 'gh_token_value_5678' } });
@@ -79,7 +84,10 @@ describe('resolveAuth', () => {
     [{ appId: '1' }, /^--private-key and --installation-id are required with --app-id/],
     [{ appId: '1', privateKeyPath: 'app.pem' }, /^--installation-id is required with --app-id and --private-key/],
     [{ installationId: '5' }, /^--app-id and --private-key are required with --installation-id/],
-    [{ appId: '1', privateKeyPath: 'missing.pem', installationId: '5' }, /^cannot read the GitHub App private key file .*missing\.pem \(ENOENT\)/],
+    [
+      { appId: '1', privateKeyPath: 'missing.pem', installationId: '5' },
+      /^cannot read the GitHub App private key file .*missing\.pem \(ENOENT\)/,
+    ],
     [{ appId: '1', privateKeyPath: 'not-a-key.txt', installationId: '5' }, /not-a-key\.txt is not a PEM private key/],
     [{ appId: '1', privateKeyPath: 'app.pem', installationId: 'abc' }, /^--installation-id must be a number/],
   ])('GitHub App misuse → UsageError: %j', async (opts, message) => {

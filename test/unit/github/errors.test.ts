@@ -28,11 +28,20 @@ function ctx() {
   return { redactor, credentialSource: 'GITHUB_TOKEN' };
 }
 
-function requestError(status: number, data: unknown, headers: Record<string, string> = {}, url = 'https://api.github.com/repos/acme/api/branches/release%2F1.0/protection') {
-  return new RequestError(typeof data === 'object' && data && 'message' in data ? String((data as { message: unknown }).message) : 'x', status, {
-    request: { method: 'PUT', url, headers: { authorization: `token ${TOKEN}` } },
-    response: { status, url, headers: { 'x-github-request-id': 'AB12:CD34', ...headers }, data },
-  });
+function requestError(
+  status: number,
+  data: unknown,
+  headers: Record<string, string> = {},
+  url = 'https://api.github.com/repos/acme/api/branches/release%2F1.0/protection',
+) {
+  return new RequestError(
+    typeof data === 'object' && data && 'message' in data ? String((data as { message: unknown }).message) : 'x',
+    status,
+    {
+      request: { method: 'PUT', url, headers: { authorization: `token ${TOKEN}` } },
+      response: { status, url, headers: { 'x-github-request-id': 'AB12:CD34', ...headers }, data },
+    },
+  );
 }
 
 const ROUTE = 'PUT /repos/{owner}/{repo}/branches/{branch}/protection';
@@ -59,7 +68,11 @@ describe('wrapError', () => {
   test('403 secondary limit → RateLimitError with resetAt from retry-after', () => {
     const before = Date.now();
     const err = wrapError(
-      requestError(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '30' }),
+      requestError(
+        403,
+        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        { 'retry-after': '30' },
+      ),
       ROUTE,
       ctx(),
     );
@@ -72,7 +85,11 @@ describe('wrapError', () => {
   test('403/429 with x-ratelimit-remaining 0 → primary RateLimitError with the reset time', () => {
     for (const status of [403, 429]) {
       const err = wrapError(
-        requestError(status, { message: 'API rate limit exceeded for user ID 1.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1700000000' }),
+        requestError(
+          status,
+          { message: 'API rate limit exceeded for user ID 1.' },
+          { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1700000000' },
+        ),
         ROUTE,
         ctx(),
       );
@@ -89,7 +106,9 @@ describe('wrapError', () => {
   test('other 403 (archived, no admin) → PermissionError with GitHub’s reason and the permission hint', () => {
     const archived = wrapError(requestError(403, { message: 'Repository was archived so is read-only.' }), ROUTE, ctx());
     expect(archived).toBeInstanceOf(PermissionError);
-    expect(archived.message).toBe('GitHub refused PUT /repos/acme/api/branches/release/1.0/protection (403 Repository was archived so is read-only.)');
+    expect(archived.message).toBe(
+      'GitHub refused PUT /repos/acme/api/branches/release/1.0/protection (403 Repository was archived so is read-only.)',
+    );
     const scoped = wrapError(
       requestError(403, { message: 'Resource not accessible by integration' }, { 'x-accepted-github-permissions': 'administration=write' }),
       ROUTE,
@@ -108,7 +127,10 @@ describe('wrapError', () => {
     const err = wrapError(
       requestError(422, {
         message: 'Validation Failed',
-        errors: ['Only 100 users and teams can be specified.', { resource: 'Protection', field: 'required_status_checks', code: 'invalid' }],
+        errors: [
+          'Only 100 users and teams can be specified.',
+          { resource: 'Protection', field: 'required_status_checks', code: 'invalid' },
+        ],
         documentation_url: DOCS,
       }),
       ROUTE,
@@ -157,11 +179,17 @@ describe('wrapError', () => {
 
   test('GraphQL errors map by type', () => {
     const gql = (type: string | undefined, message: string) =>
-      new GraphqlResponseError({ method: 'POST', url: '/graphql', query: '{}' }, { 'x-github-request-id': 'R1', 'x-ratelimit-reset': '1700000000' }, {
-        data: null,
-        errors: [{ type, message, locations: [], path: ['repository'] } as never],
-      });
-    expect(wrapError(gql('NOT_FOUND', "Could not resolve to a Repository with the name 'acme/x'."), 'POST /graphql', ctx())).toBeInstanceOf(NotFoundError);
+      new GraphqlResponseError(
+        { method: 'POST', url: '/graphql', query: '{}' },
+        { 'x-github-request-id': 'R1', 'x-ratelimit-reset': '1700000000' },
+        {
+          data: null,
+          errors: [{ type, message, locations: [], path: ['repository'] } as never],
+        },
+      );
+    expect(wrapError(gql('NOT_FOUND', "Could not resolve to a Repository with the name 'acme/x'."), 'POST /graphql', ctx())).toBeInstanceOf(
+      NotFoundError,
+    );
     expect(wrapError(gql('FORBIDDEN', 'Resource not accessible by integration'), 'POST /graphql', ctx())).toBeInstanceOf(PermissionError);
     const limited = wrapError(gql('RATE_LIMITED', 'API rate limit exceeded'), 'POST /graphql', ctx());
     expect(limited).toBeInstanceOf(RateLimitError);

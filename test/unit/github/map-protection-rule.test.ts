@@ -91,9 +91,9 @@ describe('GraphQL rule → model', () => {
   });
 
   test('an unexpected actor type fails with its path', () => {
-    expect(() =>
-      mapProtectionRuleNode({ ...node, pushAllowances: conn([{ actor: { __typename: 'Bot', login: 'x' } }]) }),
-    ).toThrowError(/^pushAllowances\[0\]\.actor\.__typename is not User, Team or App/);
+    expect(() => mapProtectionRuleNode({ ...node, pushAllowances: conn([{ actor: { __typename: 'Bot', login: 'x' } }]) })).toThrowError(
+      /^pushAllowances\[0\]\.actor\.__typename is not User, Team or App/,
+    );
   });
 });
 

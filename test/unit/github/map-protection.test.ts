@@ -10,11 +10,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import {
-  buildProtectionPutBody,
-  hasSignatureSection,
-  mapProtectionResponse,
-} from '../../../src/github/map/protection.js';
+import { buildProtectionPutBody, hasSignatureSection, mapProtectionResponse } from '../../../src/github/map/protection.js';
 import { ResponseShapeError } from '../../../src/github/map/check.js';
 import { baseRuleProtection, emptyProtection, type BranchProtection } from '../../../src/core/protection.js';
 import { correctRequestSchema, recordedRequestProblems } from '@qms/github-sim/contract';
@@ -129,7 +125,10 @@ describe('GET JSON → model', () => {
     [{ restrictions: { users: 'octocat', teams: [] } }, 'restrictions.users'],
     [{ required_status_checks: { strict: true, checks: [{ app_id: 1 }] } }, 'required_status_checks.checks[0].context'],
     [{ required_status_checks: { strict: true, contexts: [1] } }, 'required_status_checks.contexts'],
-    [{ required_pull_request_reviews: { required_approving_review_count: '2' } }, 'required_pull_request_reviews.required_approving_review_count'],
+    [
+      { required_pull_request_reviews: { required_approving_review_count: '2' } },
+      'required_pull_request_reviews.required_approving_review_count',
+    ],
     ['Not JSON', 'the response'],
   ])('a response without the fields we rely on fails with the field named: %j', (json, path) => {
     expect(() => mapProtectionResponse(json)).toThrowError(ResponseShapeError);
@@ -168,7 +167,13 @@ describe('model → PUT body', () => {
       dismissalRestrictions: { users: ['tess'], teams: ['qms'], apps: ['bot'] },
       bypassAllowances: { users: ['cyrus'], teams: [], apps: [] },
     },
-    requiredStatusChecks: { strict: true, checks: [{ context: 'qms/dor-validation', appId: null }, { context: 'ci', appId: 15368 }] },
+    requiredStatusChecks: {
+      strict: true,
+      checks: [
+        { context: 'qms/dor-validation', appId: null },
+        { context: 'ci', appId: 15368 },
+      ],
+    },
     enforceAdmins: true,
     requireLinearHistory: true,
     allowForcePushes: false,

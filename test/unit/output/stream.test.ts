@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough, Writable } from 'node:stream';
-import { csvChunks, jsonDocumentChunks, LateValue, mapIterable, ndjsonChunks, StreamedArray, writeChunks } from '../../../src/output/stream.js';
+import {
+  csvChunks,
+  jsonDocumentChunks,
+  LateValue,
+  mapIterable,
+  ndjsonChunks,
+  StreamedArray,
+  writeChunks,
+} from '../../../src/output/stream.js';
 
 const text = (chunks: Iterable<string>) => [...chunks].join('');
 
@@ -11,9 +19,25 @@ describe('jsonDocumentChunks', () => {
       produced++;
       return { n, s: `x"${n}\n` };
     });
-    const chunks = jsonDocumentChunks({ a: 1, list: new StreamedArray(items), empty: new StreamedArray([]), nested: { b: [1, { c: null }] }, count: new LateValue(() => produced) });
+    const chunks = jsonDocumentChunks({
+      a: 1,
+      list: new StreamedArray(items),
+      empty: new StreamedArray([]),
+      nested: { b: [1, { c: null }] },
+      count: new LateValue(() => produced),
+    });
     const out = text(chunks);
-    expect(JSON.parse(out)).toEqual({ a: 1, list: [{ n: 1, s: 'x"1\n' }, { n: 2, s: 'x"2\n' }, { n: 3, s: 'x"3\n' }], empty: [], nested: { b: [1, { c: null }] }, count: 3 });
+    expect(JSON.parse(out)).toEqual({
+      a: 1,
+      list: [
+        { n: 1, s: 'x"1\n' },
+        { n: 2, s: 'x"2\n' },
+        { n: 3, s: 'x"3\n' },
+      ],
+      empty: [],
+      nested: { b: [1, { c: null }] },
+      count: 3,
+    });
     // One streamed item per line.
     expect(out.split('\n').filter((l) => l.includes('"n":'))).toHaveLength(3);
   });

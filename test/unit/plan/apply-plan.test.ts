@@ -61,7 +61,10 @@ class FakeGitHub {
 
   gateway(): GitHubGateway {
     const g: Partial<GitHubGateway> = {
-      getRepo: async (repo) => ({ ...this.repos.find((r) => r.fullName === this.key(repo))!, merge: this.merge.get(this.key(repo)) ?? null }),
+      getRepo: async (repo) => ({
+        ...this.repos.find((r) => r.fullName === this.key(repo))!,
+        merge: this.merge.get(this.key(repo)) ?? null,
+      }),
       getBranchProtection: async (repo, branch): Promise<ClassicProtectionRead> => {
         const rule = this.rule(this.key(repo), branch);
         return rule ? { kind: 'protected', protection: rule.protection, raw: { branch, ...rule.protection } } : { kind: 'unprotected' };
@@ -74,7 +77,10 @@ class FakeGitHub {
       },
       deleteBranchProtection: async (repo, branch) => {
         this.writes.push(`DELETE ${this.key(repo)} ${branch}`);
-        this.rules.set(this.key(repo), this.rules.get(this.key(repo))!.filter((r) => r.pattern !== branch));
+        this.rules.set(
+          this.key(repo),
+          this.rules.get(this.key(repo))!.filter((r) => r.pattern !== branch),
+        );
       },
       createProtectionRule: async (nodeId, pattern, p) => {
         const repo = this.repos.find((r) => r.nodeId === nodeId)!.fullName;
@@ -92,11 +98,17 @@ class FakeGitHub {
         for (const [repo, list] of this.rules) {
           if (list.some((r) => r.id === id)) {
             this.writes.push(`DELETE_RULE ${repo}`);
-            this.rules.set(repo, list.filter((r) => r.id !== id));
+            this.rules.set(
+              repo,
+              list.filter((r) => r.id !== id),
+            );
           }
         }
       },
-      readMergeSettings: async (repo) => ({ settings: this.merge.get(this.key(repo)) ?? null, raw: { merge: this.merge.get(this.key(repo)) ?? null } }),
+      readMergeSettings: async (repo) => ({
+        settings: this.merge.get(this.key(repo)) ?? null,
+        raw: { merge: this.merge.get(this.key(repo)) ?? null },
+      }),
       ensureMergeSettings: async (repo, settings) => {
         this.writes.push(`PATCH ${this.key(repo)}`);
         this.merge.set(this.key(repo), settings);
@@ -106,7 +118,10 @@ class FakeGitHub {
       ensureBranchProtection: async (repo, branch, p) => {
         if (p === null) {
           this.writes.push(`DELETE ${this.key(repo)} ${branch}`);
-          this.rules.set(this.key(repo), this.rules.get(this.key(repo))!.filter((r) => r.pattern !== branch));
+          this.rules.set(
+            this.key(repo),
+            this.rules.get(this.key(repo))!.filter((r) => r.pattern !== branch),
+          );
           return { outcome: 'deleted', protection: null, raw: null };
         }
         this.writes.push(`PUT ${this.key(repo)} ${branch}`);
@@ -118,7 +133,10 @@ class FakeGitHub {
         const full = this.key(repo);
         if (p === null) {
           this.writes.push(`DELETE_RULE ${full}`);
-          this.rules.set(full, this.rules.get(full)!.filter((r) => r.id !== current?.id));
+          this.rules.set(
+            full,
+            this.rules.get(full)!.filter((r) => r.id !== current?.id),
+          );
           return { outcome: 'deleted', rule: null };
         }
         this.writes.push(`${current ? 'UPDATE' : 'CREATE'} ${full} ${pattern}`);
@@ -178,7 +196,12 @@ describe('applyPlan', () => {
       'acme/beta classic_protection',
     ]);
     const lock = store.lock.acquire({ command: 'test', heartbeatMs: 0 });
-    const result = await applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, startSet(), new Map(gh.repos.map((r) => [r.fullName, r])));
+    const result = await applyPlan(
+      { gateway: gh.gateway(), store, lock, logger },
+      plan,
+      startSet(),
+      new Map(gh.repos.map((r) => [r.fullName, r])),
+    );
     expect(result.status).toBe('partial');
     expect(result.results.map((r) => [r.repo, r.status])).toEqual([
       ['acme/alpha', 'failed'],
@@ -209,7 +232,12 @@ describe('applyPlan', () => {
     gh.setRule('acme/alpha', 'main', desiredProtection(null, floor));
     gh.setRule('acme/beta', 'main', protection({ requiredReviews: reviews(4), allowForcePushes: true }));
     const lock = store.lock.acquire({ command: 'test', heartbeatMs: 0 });
-    const result = await applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, startSet(), new Map(gh.repos.map((r) => [r.fullName, r])));
+    const result = await applyPlan(
+      { gateway: gh.gateway(), store, lock, logger },
+      plan,
+      startSet(),
+      new Map(gh.repos.map((r) => [r.fullName, r])),
+    );
     expect(result.results.map((r) => r.status)).toEqual(['unchanged', 'verified']);
     expect(gh.writes).toEqual(['PUT acme/beta main']);
     expect(gh.rule('acme/beta', 'main')!.protection.requiredReviews?.requiredApprovingReviewCount).toBe(4);
@@ -223,7 +251,9 @@ describe('applyPlan', () => {
     const lock = store.lock.acquire({ command: 'test', heartbeatMs: 0 });
     const set = startSet();
     lock.release(); // as if someone ran --force-unlock
-    await expect(applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, set, new Map(gh.repos.map((r) => [r.fullName, r])))).rejects.toBeInstanceOf(LockHeldError);
+    await expect(
+      applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, set, new Map(gh.repos.map((r) => [r.fullName, r]))),
+    ).rejects.toBeInstanceOf(LockHeldError);
     expect(gh.writes).toEqual([]);
     expect(store.changeSets.get(set.id)!.status).toBe('interrupted');
     // The intent was committed first: rollback sees a pending change and nothing to undo.
@@ -255,7 +285,12 @@ describe('runRollback with the fake', () => {
     const before = structuredClone([...gh.rules.entries()]);
     const plan = planFor(gh);
     const lock = store.lock.acquire({ command: 'test', heartbeatMs: 0 });
-    const applied = await applyPlan({ gateway: gh.gateway(), store, lock, logger }, plan, startSet(), new Map(gh.repos.map((r) => [r.fullName, r])));
+    const applied = await applyPlan(
+      { gateway: gh.gateway(), store, lock, logger },
+      plan,
+      startSet(),
+      new Map(gh.repos.map((r) => [r.fullName, r])),
+    );
     lock.release();
     expect(applied.status).toBe('completed');
     const rollbackLast = () =>
@@ -278,8 +313,12 @@ describe('runRollback with the fake', () => {
     expect(result.exitCode).toBe(0);
     // beta had a rule: PUT back; alpha had none: DELETE. Newest first.
     expect(gh.writes).toEqual(['PUT acme/beta main', 'DELETE acme/alpha main']);
-    expect([...gh.rules.entries()].map(([k, v]) => [k, v.map((r) => r.pattern)])).toEqual(before.map(([k, v]) => [k, v.map((r) => r.pattern)]));
-    expect(protectionEquals(gh.rule('acme/beta', 'main')!.protection, (before.find(([k]) => k === 'acme/beta')![1][0]!).protection)).toBe(true);
+    expect([...gh.rules.entries()].map(([k, v]) => [k, v.map((r) => r.pattern)])).toEqual(
+      before.map(([k, v]) => [k, v.map((r) => r.pattern)]),
+    );
+    expect(protectionEquals(gh.rule('acme/beta', 'main')!.protection, before.find(([k]) => k === 'acme/beta')![1][0]!.protection)).toBe(
+      true,
+    );
     const set = store.changeSets.get(result.changeSetId!)!;
     expect(set).toMatchObject({ kind: 'rollback', parentChangeSetId: applied.changeSetId, status: 'completed' });
     expect([...store.changeSets.iterateChanges(applied.changeSetId)].map((c) => c.status)).toEqual(['restored', 'restored']);

@@ -7,17 +7,42 @@ import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/core/default-policy.js';
 import { desiredMergeSettings, desiredProtection, meetsProfile } from '../../../src/core/desired-protection.js';
 import { createLiveState, type RepoLiveState } from '../../../src/core/live-state.js';
-import { buildPlan, diffProtection, flattenProtection, isInScope, summarizePlan, type Plan, type PlanInput, type ProtectionPlanStep } from '../../../src/core/plan.js';
+import {
+  buildPlan,
+  diffProtection,
+  flattenProtection,
+  isInScope,
+  summarizePlan,
+  type Plan,
+  type PlanInput,
+  type ProtectionPlanStep,
+} from '../../../src/core/plan.js';
 import type { QmsPolicy } from '../../../src/core/policy.js';
 import { emptyProtection, protectionEquals, type BranchProtection } from '../../../src/core/protection.js';
 import { evaluateLiveState } from '../../../src/services/evaluate.js';
-import { checksRule, classicRule, graphqlState, orgRuleset, prRule, protection, repoInfo, reviews, ruleset, smallPolicy } from '../core/helpers.js';
+import {
+  checksRule,
+  classicRule,
+  graphqlState,
+  orgRuleset,
+  prRule,
+  protection,
+  repoInfo,
+  reviews,
+  ruleset,
+  smallPolicy,
+} from '../core/helpers.js';
 
 const policy = defaultPolicy();
 const mcFloor = policy.tiers['mission_critical']!.branches[0]!.protection;
 
 /** A live state classified into `tier` through the custom property. */
-function state(name: string, tier: string, fields: Partial<RepoLiveState> = {}, repoOverrides: Parameters<typeof repoInfo>[0] = {}): RepoLiveState {
+function state(
+  name: string,
+  tier: string,
+  fields: Partial<RepoLiveState> = {},
+  repoOverrides: Parameters<typeof repoInfo>[0] = {},
+): RepoLiveState {
   const repo = repoInfo({ name, customProperties: { qms_tier: tier }, ...repoOverrides });
   return graphqlState(repo, { customProperties: { qms_tier: tier }, ...fields });
 }
@@ -54,11 +79,25 @@ describe('buildPlan: steps and order', () => {
     const p = plan([state('svc', 'standard')]);
     expect(p.steps).toHaveLength(1);
     const step = p.steps[0] as ProtectionPlanStep;
-    expect(step).toMatchObject({ id: 1, repo: 'acme/svc', kind: 'classic_protection', target: 'main', tierTargets: ['~DEFAULT_BRANCH'], operation: 'create', tier: 'standard', before: null });
+    expect(step).toMatchObject({
+      id: 1,
+      repo: 'acme/svc',
+      kind: 'classic_protection',
+      target: 'main',
+      tierTargets: ['~DEFAULT_BRANCH'],
+      operation: 'create',
+      tier: 'standard',
+      before: null,
+    });
     expect(meetsProfile(step.after, policy.tiers['standard']!.branches[0]!.protection)).toBe(true);
     expect(step.changes).toContainEqual({ op: '+', setting: 'requiredReviews.requiredApprovingReviewCount', before: null, after: 1 });
     expect(step.changes).toContainEqual({ op: '~', setting: 'allowForcePushes', before: true, after: false });
-    expect(step.changes).toContainEqual({ op: '+', setting: 'requiredStatusChecks.checks[qms/dor-validation]', before: null, after: 'any source' });
+    expect(step.changes).toContainEqual({
+      op: '+',
+      setting: 'requiredStatusChecks.checks[qms/dor-validation]',
+      before: null,
+      after: 'any source',
+    });
   });
 
   it('orders repositories by name, then classic, pattern rules, merge settings', () => {
@@ -75,7 +114,12 @@ describe('buildPlan: steps and order', () => {
       'acme/zeta merge_settings ',
     ]);
     expect(p.steps.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(summarizePlan(p)).toEqual({ steps: 8, repos: 2, byKind: { classic_protection: 2, protection_rule: 4, merge_settings: 2 }, skipped: 0 });
+    expect(summarizePlan(p)).toEqual({
+      steps: 8,
+      repos: 2,
+      byKind: { classic_protection: 2, protection_rule: 4, merge_settings: 2 },
+      skipped: 0,
+    });
   });
 
   it('updates the existing pattern rule (by its node id) and creates missing ones', () => {
@@ -106,8 +150,18 @@ describe('buildPlan: steps and order', () => {
   });
 
   it('plans merge settings only where they differ from the tier', () => {
-    const same = state('same', 'mission_critical', {}, { merge: { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true } });
-    const differs = state('differs', 'mission_critical', {}, { merge: { allowSquashMerge: true, allowMergeCommit: true, allowRebaseMerge: false } });
+    const same = state(
+      'same',
+      'mission_critical',
+      {},
+      { merge: { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true } },
+    );
+    const differs = state(
+      'differs',
+      'mission_critical',
+      {},
+      { merge: { allowSquashMerge: true, allowMergeCommit: true, allowRebaseMerge: false } },
+    );
     const p = plan([same, differs]);
     const merges = p.steps.filter((s) => s.kind === 'merge_settings');
     expect(merges.map((s) => s.repo)).toEqual(['acme/differs']);
@@ -121,9 +175,14 @@ describe('buildPlan: steps and order', () => {
 describe('buildPlan: idempotence', () => {
   it('a compliant organisation yields zero steps', () => {
     const good = desiredProtection(null, mcFloor);
-    const compliant = state('svc', 'mission_critical', {
-      classicRules: [classicRule('main', good), classicRule('release/*', good), classicRule('hotfix/*', good)],
-    }, { merge: { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true } });
+    const compliant = state(
+      'svc',
+      'mission_critical',
+      {
+        classicRules: [classicRule('main', good), classicRule('release/*', good), classicRule('hotfix/*', good)],
+      },
+      { merge: { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true } },
+    );
     const p = plan([compliant]);
     expect(p.steps).toEqual([]);
     expect(p.skipped).toEqual([]);
@@ -133,7 +192,9 @@ describe('buildPlan: idempotence', () => {
     const lives = [
       state('a', 'mission_critical', { branches: ['main', 'release/1.0', 'hotfix/x'] }),
       state('b', 'business_critical', { classicRules: [classicRule('main', protection({ requiredReviews: reviews(1) }))] }),
-      state('c', 'standard', { classicRules: [classicRule('main', protection({ requireSignedCommits: true, requiredReviews: reviews(3) }))] }),
+      state('c', 'standard', {
+        classicRules: [classicRule('main', protection({ requireSignedCommits: true, requiredReviews: reviews(3) }))],
+      }),
       state('d', 'experimental'),
       state('e', 'mission_critical', { classicRules: [classicRule('release/*', protection({ allowForcePushes: true }))] }),
     ];
@@ -181,7 +242,14 @@ describe('buildPlan: what is never planned', () => {
     const p = plan([archived, readOnly, plan403, broken, empty, unknownRules]);
     expect(p.steps).toEqual([]);
     const reasons = Object.fromEntries(p.skipped.map((s) => [s.repo, s.reason]));
-    expect(Object.keys(reasons).sort()).toEqual(['acme/archived', 'acme/broken', 'acme/empty', 'acme/free', 'acme/norules', 'acme/readonly']);
+    expect(Object.keys(reasons).sort()).toEqual([
+      'acme/archived',
+      'acme/broken',
+      'acme/empty',
+      'acme/free',
+      'acme/norules',
+      'acme/readonly',
+    ]);
     expect(reasons['acme/archived']).toMatch(/^skipped:/);
     expect(reasons['acme/readonly']).toMatch(/^protection not fully visible|admin/);
     expect(reasons['acme/free']).toMatch(/^not applicable/);
@@ -246,8 +314,19 @@ describe('buildPlan: scope, tiers and phases', () => {
 
   it('phases are cumulative by tier rank and always include the pilots', () => {
     expect(reposOf(plan(lives(), { phase: 'standard' }))).toEqual(['acme/documentation-system', 'acme/exp', 'acme/std']);
-    expect(reposOf(plan(lives(), { phase: 'business_critical' }))).toEqual(['acme/bc', 'acme/documentation-system', 'acme/exp', 'acme/std']);
-    expect(reposOf(plan(lives(), { phase: 'mission_critical' }))).toEqual(['acme/bc', 'acme/documentation-system', 'acme/exp', 'acme/mc', 'acme/std']);
+    expect(reposOf(plan(lives(), { phase: 'business_critical' }))).toEqual([
+      'acme/bc',
+      'acme/documentation-system',
+      'acme/exp',
+      'acme/std',
+    ]);
+    expect(reposOf(plan(lives(), { phase: 'mission_critical' }))).toEqual([
+      'acme/bc',
+      'acme/documentation-system',
+      'acme/exp',
+      'acme/mc',
+      'acme/std',
+    ]);
     expect(reposOf(plan(lives(), { phase: 'business_critical', tier: 'business_critical' }))).toEqual(['acme/bc']);
   });
 
@@ -275,11 +354,31 @@ describe('diffs', () => {
   });
 
   it('flattens every setting so equal flattenings mean equal protections', () => {
-    const a: BranchProtection = { ...emptyProtection(), requiredStatusChecks: { strict: true, checks: [{ context: 'b', appId: null }, { context: 'a', appId: 7 }] } };
-    const b: BranchProtection = { ...emptyProtection(), requiredStatusChecks: { strict: true, checks: [{ context: 'a', appId: 7 }, { context: 'b', appId: null }] } };
+    const a: BranchProtection = {
+      ...emptyProtection(),
+      requiredStatusChecks: {
+        strict: true,
+        checks: [
+          { context: 'b', appId: null },
+          { context: 'a', appId: 7 },
+        ],
+      },
+    };
+    const b: BranchProtection = {
+      ...emptyProtection(),
+      requiredStatusChecks: {
+        strict: true,
+        checks: [
+          { context: 'a', appId: 7 },
+          { context: 'b', appId: null },
+        ],
+      },
+    };
     expect([...flattenProtection(a)]).toEqual([...flattenProtection(b)]);
     expect(protectionEquals(a, b)).toBe(true);
-    expect(desiredMergeSettings({ allowSquashMerge: true, allowMergeCommit: false, allowRebaseMerge: false }, { allowSquashMerge: false })).toEqual({
+    expect(
+      desiredMergeSettings({ allowSquashMerge: true, allowMergeCommit: false, allowRebaseMerge: false }, { allowSquashMerge: false }),
+    ).toEqual({
       allowSquashMerge: true,
       allowMergeCommit: false,
       allowRebaseMerge: false,
@@ -292,14 +391,19 @@ describe('buildPlan: bypasses (docs/effective-protection.md)', () => {
   const codeOwners = { kind: 'found' as const, path: '.github/CODEOWNERS', text: '* @acme/payments\n', errors: [] };
 
   it('removes the pull request bypass allowances the tier does not tolerate, and keeps those it does', () => {
-    const withAllowance = { ...good, requiredReviews: { ...good.requiredReviews!, bypassAllowances: { users: ['cyrus'], teams: ['payments'], apps: [] } } };
+    const withAllowance = {
+      ...good,
+      requiredReviews: { ...good.requiredReviews!, bypassAllowances: { users: ['cyrus'], teams: ['payments'], apps: [] } },
+    };
     const rules = [classicRule('main', withAllowance), classicRule('release/*', good), classicRule('hotfix/*', good)];
     const merge = { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true };
     const live = state('svc', 'mission_critical', { classicRules: rules, codeOwners }, { merge });
     const step = plan([live]).steps[0] as ProtectionPlanStep;
     expect(step.target).toBe('main');
     expect(step.after.requiredReviews?.bypassAllowances).toBeNull();
-    expect(step.changes).toEqual([{ op: '-', setting: 'requiredReviews.bypassAllowances', before: 'users cyrus; teams payments', after: null }]);
+    expect(step.changes).toEqual([
+      { op: '-', setting: 'requiredReviews.bypassAllowances', before: 'users cyrus; teams payments', after: null },
+    ]);
     // The floor carries the decision, so the apply (which recomputes from it) writes the same.
     expect(desiredProtection(withAllowance, step.floor)).toEqual(step.after);
 
@@ -312,10 +416,17 @@ describe('buildPlan: bypasses (docs/effective-protection.md)', () => {
 
   it('notes what no classic write closes: a CODEOWNERS without owners', () => {
     const live = state('svc', 'mission_critical', {
-      rulesets: [ruleset({ refName: { include: ['~DEFAULT_BRANCH', 'refs/heads/release/**/*', 'refs/heads/hotfix/**/*'], exclude: [] }, rules: [prRule(2, { requireCodeOwnerReview: true })] })],
+      rulesets: [
+        ruleset({
+          refName: { include: ['~DEFAULT_BRANCH', 'refs/heads/release/**/*', 'refs/heads/hotfix/**/*'], exclude: [] },
+          rules: [prRule(2, { requireCodeOwnerReview: true })],
+        }),
+      ],
       codeOwners: { kind: 'absent' },
     });
-    const notes = plan([live]).notes.filter((n) => n.target === 'main').map((n) => n.message);
+    const notes = plan([live])
+      .notes.filter((n) => n.target === 'main')
+      .map((n) => n.message);
     expect(notes.some((m) => /^main: code owner review is required but binds nothing: .*: add a CODEOWNERS file/.test(m))).toBe(true);
   });
 });

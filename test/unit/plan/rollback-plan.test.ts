@@ -67,7 +67,9 @@ describe('decideRollback', () => {
 
   it('does nothing when live already equals the before-state', () => {
     expect(decideRollback(change(), live(weak)).decision).toBe('already_restored');
-    expect(decideRollback(change({ status: 'pending', beforeModel: null, beforeState: null }), live(null)).decision).toBe('already_restored');
+    expect(decideRollback(change({ status: 'pending', beforeModel: null, beforeState: null }), live(null)).decision).toBe(
+      'already_restored',
+    );
   });
 
   it('skips drift unless forced, and says what differs', () => {
@@ -92,10 +94,20 @@ describe('decideRollback', () => {
   });
 
   it('undoes pattern rules: delete the rule qms created, update one it changed, re-create only when forced', () => {
-    const created = change({ targetKind: 'protection_rule', targetKey: 'release/*', targetNodeId: null, beforeState: null, beforeModel: null });
+    const created = change({
+      targetKind: 'protection_rule',
+      targetKey: 'release/*',
+      targetNodeId: null,
+      beforeState: null,
+      beforeModel: null,
+    });
     expect(decideRollback(created, live(strong, { nodeId: 'BPR_new' })).write).toEqual({ kind: 'delete_rule', ruleId: 'BPR_new' });
     const updated = change({ targetKind: 'protection_rule', targetKey: 'release/*', targetNodeId: 'BPR_rel' });
-    expect(decideRollback(updated, live(strong, { nodeId: 'BPR_rel' })).write).toEqual({ kind: 'update_rule', ruleId: 'BPR_rel', model: weak });
+    expect(decideRollback(updated, live(strong, { nodeId: 'BPR_rel' })).write).toEqual({
+      kind: 'update_rule',
+      ruleId: 'BPR_rel',
+      model: weak,
+    });
     expect(decideRollback(updated, live(null)).decision).toBe('skip_drift');
     expect(decideRollback(updated, live(null), { force: true }).write).toEqual({ kind: 'create_rule', model: weak });
   });
@@ -103,7 +115,14 @@ describe('decideRollback', () => {
   it('patches merge settings back', () => {
     const before: MergeSettings = { allowSquashMerge: true, allowMergeCommit: true, allowRebaseMerge: false };
     const after: MergeSettings = { allowSquashMerge: false, allowMergeCommit: true, allowRebaseMerge: true };
-    const c = change({ targetKind: 'merge_settings', targetKey: '', targetNodeId: null, beforeModel: before, intendedModel: after, afterModel: after });
+    const c = change({
+      targetKind: 'merge_settings',
+      targetKey: '',
+      targetNodeId: null,
+      beforeModel: before,
+      intendedModel: after,
+      afterModel: after,
+    });
     const d = decideRollback(c, live(after));
     expect(d.write).toEqual({ kind: 'patch_merge', model: before });
     expect(d.changes).toEqual([
@@ -137,7 +156,14 @@ describe('buildRollbackPlan', () => {
       [2, 'skip_drift'],
       [1, 'already_restored'],
     ]);
-    expect(summarizeRollbackPlan(p)).toEqual({ restore: 0, already_restored: 1, skip_drift: 1, nothing_to_undo: 1, unsupported: 0, unknown: 0 });
+    expect(summarizeRollbackPlan(p)).toEqual({
+      restore: 0,
+      already_restored: 1,
+      skip_drift: 1,
+      nothing_to_undo: 1,
+      unsupported: 0,
+      unknown: 0,
+    });
   });
 
   it('a target it could not read is unknown, never already restored (even when nothing existed before)', () => {

@@ -119,7 +119,10 @@ export function specHasRoute(method: string, route: string): boolean {
 const describeAjv = (v: ValidateFunction): string =>
   (v.errors ?? [])
     .slice(0, 6)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : ''}`)
+    .map(
+      (e) =>
+        `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : ''}`,
+    )
     .join('; ');
 
 function isGithubErrorBody(body: unknown): boolean {
@@ -167,7 +170,8 @@ function checkRest(e: Exchange & { route: string }): string[] {
   }
   const schema = response.content?.['application/json']?.schema;
   if (!schema) {
-    if (e.responseBody !== null && e.responseBody !== undefined && e.status < 400) problems.push(`status ${e.status} is documented without a body, got one`);
+    if (e.responseBody !== null && e.responseBody !== undefined && e.status < 400)
+      problems.push(`status ${e.status} is documented without a body, got one`);
     return problems;
   }
   const v = cached(`res ${method} ${e.route} ${e.status}`, () => compile(schema, { response: true }));
@@ -201,7 +205,8 @@ function checkGraphql(e: Exchange, options: CheckOptions): string[] {
   const checked = checkGithubQuery(schema, req.query);
   if (checked.errors.length > 0 || !checked.document) {
     const reasons = checked.errors.map((x) => x.message).join('; ');
-    if (res.data != null || !Array.isArray(res.errors) || res.errors.length === 0) return [`executed a query GitHub's schema refuses: ${reasons}`];
+    if (res.data != null || !Array.isArray(res.errors) || res.errors.length === 0)
+      return [`executed a query GitHub's schema refuses: ${reasons}`];
     return options.expectedInvalidQueries?.has(req.query) ? [] : [`sent a query GitHub's schema refuses: ${reasons}`];
   }
   if (res.data === undefined || res.data === null) {
@@ -233,10 +238,15 @@ export function checkGraphqlData(
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const problems: string[] = [];
 
-  const included = (node: FieldNode | { directives?: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[] }): boolean => {
+  const included = (
+    node:
+      | FieldNode
+      | { directives?: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[] },
+  ): boolean => {
     for (const d of node.directives ?? []) {
       if (d.name.value !== 'include' && d.name.value !== 'skip') continue;
-      const arg = d.arguments?.find((a) => a.name.value === 'if')?.value as { kind: string; value?: boolean; name?: { value: string } } | undefined;
+      const arg = d.arguments?.find((a) => a.name.value === 'if')?.value as
+        { kind: string; value?: boolean; name?: { value: string } } | undefined;
       const value = arg?.kind === Kind.VARIABLE ? variables[arg.name?.value ?? ''] === true : arg?.value === true;
       if (d.name.value === 'include' ? !value : value) return false;
     }
@@ -249,7 +259,12 @@ export function checkGraphqlData(
     return t !== undefined && t !== null && isAbstractType(t) && schema.isSubType(t, runtime);
   };
 
-  const collect = (runtime: GraphQLObjectType, sets: readonly SelectionSetNode[], out = new Map<string, FieldNode[]>(), seen = new Set<string>()) => {
+  const collect = (
+    runtime: GraphQLObjectType,
+    sets: readonly SelectionSetNode[],
+    out = new Map<string, FieldNode[]>(),
+    seen = new Set<string>(),
+  ) => {
     for (const set of sets) {
       for (const s of set.selections) {
         if (!included(s)) continue;
@@ -287,7 +302,8 @@ export function checkGraphqlData(
       return;
     }
     if (isEnumType(type)) {
-      if (typeof value !== 'string' || !type.getValue(value)) problems.push(`${path}: ${JSON.stringify(value)} is not a ${type.name} value`);
+      if (typeof value !== 'string' || !type.getValue(value))
+        problems.push(`${path}: ${JSON.stringify(value)} is not a ${type.name} value`);
       return;
     }
     if (isScalarType(type)) {
@@ -313,7 +329,9 @@ export function checkGraphqlData(
     else if (isAbstractType(type)) runtimes = [...schema.getPossibleTypes(type)];
     else return;
     // With __typename selected, the object names its type; else it must fit one possible type.
-    const typenameKey = [...collect(runtimes[0] as GraphQLObjectType, sets).entries()].find(([, nodes]) => nodes[0]?.name.value === '__typename')?.[0];
+    const typenameKey = [...collect(runtimes[0] as GraphQLObjectType, sets).entries()].find(
+      ([, nodes]) => nodes[0]?.name.value === '__typename',
+    )?.[0];
     const named = typenameKey !== undefined ? obj[typenameKey] : undefined;
     if (typeof named === 'string') {
       const runtime = runtimes.find((t) => t.name === named);
@@ -380,5 +398,10 @@ export function checkExchange(e: Exchange, options: CheckOptions = {}): string[]
 /** Numbers for the report: how long the spec took to load and what it cost in memory. */
 export function contractStats(): { specLoadMs: number; specRssMb: number; compiledSchemas: number; infoVersion: string } {
   const l = loadRestSpec();
-  return { specLoadMs: Math.round(l.loadMs), specRssMb: Math.round(l.rssDeltaMb), compiledSchemas: validators.size, infoVersion: l.spec.info.version };
+  return {
+    specLoadMs: Math.round(l.loadMs),
+    specRssMb: Math.round(l.rssDeltaMb),
+    compiledSchemas: validators.size,
+    infoVersion: l.spec.info.version,
+  };
 }

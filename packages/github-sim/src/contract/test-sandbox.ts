@@ -42,7 +42,7 @@ export interface ApiOptions {
 
 /** A request function for a simulator over real HTTP, JSON in and out, authenticated as a fixture login. */
 export function apiFor(server: { url: string }): <T = any>(path: string, options?: ApiOptions) => Promise<ApiResponse<T>> {
-  return async <T,>(path: string, o: ApiOptions = {}): Promise<ApiResponse<T>> => {
+  return async <T>(path: string, o: ApiOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { accept: 'application/vnd.github+json', ...(o.headers ?? {}) };
     const as = o.as === undefined ? 'ada' : o.as;
     if (as !== null) headers['authorization'] = `token ${sandboxToken(as)}`;
@@ -80,7 +80,12 @@ export interface TestSandbox {
    * POST /graphql. `expectInvalid`: the query is meant to break GitHub's
    * schema (testing the error answer), so the contract check allows it.
    */
-  graphql<T = any>(query: string, variables?: Record<string, unknown>, as?: string | null, options?: { expectInvalid?: boolean }): Promise<ApiResponse<T>>;
+  graphql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: string | null,
+    options?: { expectInvalid?: boolean },
+  ): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -103,7 +108,8 @@ export async function startTestSandbox(options: StartSandboxOptions = {}): Promi
     },
   });
   const drain = () => {
-    for (; checked < exchanges.length; checked++) pending.push(...checkExchange(exchanges[checked] as Exchange, { expectedInvalidQueries }));
+    for (; checked < exchanges.length; checked++)
+      pending.push(...checkExchange(exchanges[checked] as Exchange, { expectedInvalidQueries }));
     return pending;
   };
   const api = apiFor(sandbox);

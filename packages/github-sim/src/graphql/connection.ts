@@ -64,7 +64,10 @@ export function checkPagination(args: ConnectionArgs, info: GraphQLResolveInfo):
     const value = args[key];
     if (value === undefined || value === null) continue;
     if (value > PAGE_LIMIT) {
-      throw githubError('EXCESSIVE_PAGINATION', `Requesting ${value} records on the \`${name}\` connection exceeds the \`${key}\` limit of ${PAGE_LIMIT} records.`);
+      throw githubError(
+        'EXCESSIVE_PAGINATION',
+        `Requesting ${value} records on the \`${name}\` connection exceeds the \`${key}\` limit of ${PAGE_LIMIT} records.`,
+      );
     }
     if (value < 0) {
       // UNCONFIRMED wording: the docs only say first/last "must be within 1-100".
@@ -72,7 +75,10 @@ export function checkPagination(args: ConnectionArgs, info: GraphQLResolveInfo):
     }
   }
   if ((args.first === undefined || args.first === null) && (args.last === undefined || args.last === null) && selectsItems(info)) {
-    throw githubError('MISSING_PAGINATION_BOUNDARIES', `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`);
+    throw githubError(
+      'MISSING_PAGINATION_BOUNDARIES',
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+    );
   }
 }
 

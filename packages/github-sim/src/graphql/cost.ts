@@ -66,7 +66,13 @@ export function analyzeOperation(
   let requests = 0;
   let nodeCount = 0;
 
-  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, multiplier: number, at: string, spreading: Set<string>) => {
+  const walk = (
+    selectionSet: SelectionSetNode,
+    parentType: GraphQLNamedType | undefined,
+    multiplier: number,
+    at: string,
+    spreading: Set<string>,
+  ) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
@@ -88,7 +94,12 @@ export function analyzeOperation(
       const key = `${at}/${selection.alias?.value ?? selection.name.value}`;
       const named = getNamedType(def.type);
       let childMultiplier = multiplier;
-      if (isConnectionField(named.name, def.args.map((a) => a.name))) {
+      if (
+        isConnectionField(
+          named.name,
+          def.args.map((a) => a.name),
+        )
+      ) {
         const args = new Map((selection.arguments ?? []).map((a) => [a.name.value, a.value]));
         const size = intArgument(args.get('first'), variables) ?? intArgument(args.get('last'), variables) ?? 0;
         if (!counted.has(key)) {

@@ -11,28 +11,14 @@
  *   nothing runs;
  * - connections need first/last (≤ 100) and a call may request ≤ 500,000 nodes.
  */
-import {
-  defaultFieldResolver,
-  execute,
-  getOperationAST,
-  getVariableValues,
-  GraphQLError,
-  type GraphQLFieldResolver,
-} from 'graphql';
+import { defaultFieldResolver, execute, getOperationAST, getVariableValues, GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import type { GraphqlContext } from './context.js';
 import { githubSchema } from './schema.js';
 import { parseGithubQuery, validateGithubDocument } from './validation.js';
 import { analyzeOperation, NODE_LIMIT, nodeLimitMessage } from './cost.js';
 import { formatExecutionError, githubError, notFoundError, type GithubGraphqlError } from './errors.js';
 import { findOrg, findUser } from '../access.js';
-import {
-  buildOrganizationNode,
-  buildUserNode,
-  resolveNode,
-  resolveRepository,
-  type Exec,
-  type GraphqlRateBudget,
-} from './objects.js';
+import { buildOrganizationNode, buildUserNode, resolveNode, resolveRepository, type Exec, type GraphqlRateBudget } from './objects.js';
 import { createBranchProtectionRule, deleteBranchProtectionRule, updateBranchProtectionRule } from './mutations.js';
 
 export type { GraphqlContext } from './context.js';
@@ -139,9 +125,12 @@ function rootValue(exec: Exec) {
       return user ? buildUserNode(exec, user) : null;
     },
     repository: ({ owner, name }: { owner: string; name: string }) => resolveRepository(exec, owner, name),
-    createBranchProtectionRule: ({ input }: { input: Parameters<typeof createBranchProtectionRule>[1] }) => createBranchProtectionRule(exec, input),
-    updateBranchProtectionRule: ({ input }: { input: Parameters<typeof updateBranchProtectionRule>[1] }) => updateBranchProtectionRule(exec, input),
-    deleteBranchProtectionRule: ({ input }: { input: Parameters<typeof deleteBranchProtectionRule>[1] }) => deleteBranchProtectionRule(exec, input),
+    createBranchProtectionRule: ({ input }: { input: Parameters<typeof createBranchProtectionRule>[1] }) =>
+      createBranchProtectionRule(exec, input),
+    updateBranchProtectionRule: ({ input }: { input: Parameters<typeof updateBranchProtectionRule>[1] }) =>
+      updateBranchProtectionRule(exec, input),
+    deleteBranchProtectionRule: ({ input }: { input: Parameters<typeof deleteBranchProtectionRule>[1] }) =>
+      deleteBranchProtectionRule(exec, input),
   };
 }
 

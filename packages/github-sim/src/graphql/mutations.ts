@@ -133,7 +133,11 @@ function defaultSettings(): Settings {
 
 /** Applies the given input fields to `base` (a copy is changed and returned). */
 function applyInput(exec: Exec, repo: SimRepo, base: Settings, input: RuleInput): Settings {
-  if (input.requiresDeployments === true || (input.requiredDeploymentEnvironments?.length ?? 0) > 0 || (input.bypassForcePushActorIds?.length ?? 0) > 0) {
+  if (
+    input.requiresDeployments === true ||
+    (input.requiredDeploymentEnvironments?.length ?? 0) > 0 ||
+    (input.bypassForcePushActorIds?.length ?? 0) > 0
+  ) {
     // Refused loudly rather than dropped: the model has no deployments or force-push bypass list.
     throw unprocessableError('The sandbox does not model required deployments or force-push bypass allowances.');
   }
@@ -154,7 +158,14 @@ function applyInput(exec: Exec, repo: SimRepo, base: Settings, input: RuleInput)
   if (input.requiresApprovingReviews === false) s.requiredReviews = null;
   if (input.requiresApprovingReviews === true && s.requiredReviews === null) {
     // A count-less review requirement comes back as 1 over REST [FIX]; assumed the same here (UNCONFIRMED).
-    s.requiredReviews = { count: 1, dismissStale: false, codeOwners: false, lastPushApproval: false, dismissalRestrictions: null, bypassAllowances: null };
+    s.requiredReviews = {
+      count: 1,
+      dismissStale: false,
+      codeOwners: false,
+      lastPushApproval: false,
+      dismissalRestrictions: null,
+      bypassAllowances: null,
+    };
   }
   if (given(input.requiredApprovingReviewCount)) {
     const n = input.requiredApprovingReviewCount;

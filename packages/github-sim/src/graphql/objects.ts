@@ -115,7 +115,15 @@ function buildOwnerNode(exec: Exec, login: string) {
   if (org) return buildOrganizationNode(exec, org);
   const user = findUser(exec.state, login);
   if (user) return buildUserNode(exec, user);
-  return { __typename: 'User', id: syntheticId('U', login), databaseId: null, login, name: null, url: `${exec.web}/${login}`, resourcePath: `/${login}` };
+  return {
+    __typename: 'User',
+    id: syntheticId('U', login),
+    databaseId: null,
+    login,
+    name: null,
+    url: `${exec.web}/${login}`,
+    resourcePath: `/${login}`,
+  };
 }
 
 // ----------------------------------------------------------- organizations
@@ -183,7 +191,9 @@ export function buildOrganizationNode(exec: Exec, org: SimOrg) {
     viewerIsAMember: member,
     viewerCanAdminister: isOrgOwner(org, exec.viewer),
     repositories: ((args, _e, info) =>
-      paginate(listRepositories(exec, org.login, args as RepositoriesArgs), connectionArgs(args), info, (r) => buildRepositoryNode(exec, r))) as Resolver,
+      paginate(listRepositories(exec, org.login, args as RepositoriesArgs), connectionArgs(args), info, (r) =>
+        buildRepositoryNode(exec, r),
+      )) as Resolver,
     repository: ((args) => resolveRepository(exec, org.login, String(args['name']))) as Resolver,
     rulesets: ((args, _e, info) => {
       // Organization rulesets need a paid plan; listed at the org level to its owners only, as
@@ -353,7 +363,9 @@ export function buildRepositoryNode(exec: Exec, repo: SimRepo) {
     mergeCommitAllowed: repo.allowMergeCommit,
     rebaseMergeAllowed: repo.allowRebaseMerge,
     deleteBranchOnMerge: repo.deleteBranchOnMerge,
-    primaryLanguage: repo.language ? { __typename: 'Language', id: syntheticId('L', repo.language), name: repo.language, color: null } : null,
+    primaryLanguage: repo.language
+      ? { __typename: 'Language', id: syntheticId('L', repo.language), name: repo.language, color: null }
+      : null,
     defaultBranchRef: () => {
       const sha = repo.branches[repo.defaultBranch];
       return sha === undefined ? null : buildRefNode(exec, repo, 'refs/heads/', repo.defaultBranch, sha);
@@ -373,7 +385,8 @@ export function buildRepositoryNode(exec: Exec, repo: SimRepo) {
         .filter(([full]) => full.startsWith(prefix) && full.length > prefix.length)
         .map(([full, sha]): [string, string] => [full.slice(prefix.length), sha])
         .filter(([name]) => name.includes(query));
-      if (args['direction'] === 'DESC' || (args['orderBy'] as { direction?: string } | undefined)?.direction === 'DESC') list = list.reverse();
+      if (args['direction'] === 'DESC' || (args['orderBy'] as { direction?: string } | undefined)?.direction === 'DESC')
+        list = list.reverse();
       return paginate(list, connectionArgs(args), info, ([name, sha]) => buildRefNode(exec, repo, prefix, name, sha));
     }) as Resolver,
     ref: ((args) => {
@@ -389,7 +402,16 @@ export function buildRepositoryNode(exec: Exec, repo: SimRepo) {
         ? null
         : {
             __typename: 'RepositoryCodeowners',
-            errors: errors.map((e) => ({ __typename: 'RepositoryCodeownersError', column: e.column, kind: e.kind, line: e.line, message: e.message, path: e.path, source: e.source, suggestion: e.suggestion })),
+            errors: errors.map((e) => ({
+              __typename: 'RepositoryCodeownersError',
+              column: e.column,
+              kind: e.kind,
+              line: e.line,
+              message: e.message,
+              path: e.path,
+              source: e.source,
+              suggestion: e.suggestion,
+            })),
           };
     },
     object: ((args) => resolveObject(repo, args)) as Resolver,
@@ -545,7 +567,12 @@ function buildConditions(exec: Exec, conditions: Record<string, unknown> | null)
     __typename: 'RepositoryRuleConditions',
     refName: ref ? { __typename: 'RefNameConditionTarget', include: asStringList(ref.include), exclude: asStringList(ref.exclude) } : null,
     repositoryName: byName
-      ? { __typename: 'RepositoryNameConditionTarget', include: asStringList(byName.include), exclude: asStringList(byName.exclude), protected: byName.protected === true }
+      ? {
+          __typename: 'RepositoryNameConditionTarget',
+          include: asStringList(byName.include),
+          exclude: asStringList(byName.exclude),
+          protected: byName.protected === true,
+        }
       : null,
     // REST stores database ids; GraphQL's `[ID!]` lists the repositories' node ids (UNCONFIRMED).
     repositoryId: byId
@@ -556,17 +583,43 @@ function buildConditions(exec: Exec, conditions: Record<string, unknown> | null)
           ),
         }
       : null,
-    repositoryProperty: byProp ? { __typename: 'RepositoryPropertyConditionTarget', include: props(byProp.include), exclude: props(byProp.exclude) } : null,
+    repositoryProperty: byProp
+      ? { __typename: 'RepositoryPropertyConditionTarget', include: props(byProp.include), exclude: props(byProp.exclude) }
+      : null,
   };
 }
 
 const RULE_TYPES = new Set([
-  'AUTHORIZATION', 'BRANCH_NAME_PATTERN', 'CODE_SCANNING', 'COMMITTER_EMAIL_PATTERN', 'COMMIT_AUTHOR_EMAIL_PATTERN',
-  'COMMIT_MESSAGE_PATTERN', 'CREATION', 'DELETION', 'FILE_EXTENSION_RESTRICTION', 'FILE_PATH_RESTRICTION', 'LOCK_BRANCH',
-  'MAX_FILE_PATH_LENGTH', 'MAX_FILE_SIZE', 'MAX_REF_UPDATES', 'MERGE_QUEUE', 'MERGE_QUEUE_LOCKED_REF', 'NON_FAST_FORWARD',
-  'PULL_REQUEST', 'REQUIRED_DEPLOYMENTS', 'REQUIRED_LINEAR_HISTORY', 'REQUIRED_REVIEW_THREAD_RESOLUTION', 'REQUIRED_SIGNATURES',
-  'REQUIRED_STATUS_CHECKS', 'REQUIRED_WORKFLOW_STATUS_CHECKS', 'SECRET_SCANNING', 'TAG', 'TAG_NAME_PATTERN', 'UPDATE',
-  'WORKFLOWS', 'WORKFLOW_UPDATES',
+  'AUTHORIZATION',
+  'BRANCH_NAME_PATTERN',
+  'CODE_SCANNING',
+  'COMMITTER_EMAIL_PATTERN',
+  'COMMIT_AUTHOR_EMAIL_PATTERN',
+  'COMMIT_MESSAGE_PATTERN',
+  'CREATION',
+  'DELETION',
+  'FILE_EXTENSION_RESTRICTION',
+  'FILE_PATH_RESTRICTION',
+  'LOCK_BRANCH',
+  'MAX_FILE_PATH_LENGTH',
+  'MAX_FILE_SIZE',
+  'MAX_REF_UPDATES',
+  'MERGE_QUEUE',
+  'MERGE_QUEUE_LOCKED_REF',
+  'NON_FAST_FORWARD',
+  'PULL_REQUEST',
+  'REQUIRED_DEPLOYMENTS',
+  'REQUIRED_LINEAR_HISTORY',
+  'REQUIRED_REVIEW_THREAD_RESOLUTION',
+  'REQUIRED_SIGNATURES',
+  'REQUIRED_STATUS_CHECKS',
+  'REQUIRED_WORKFLOW_STATUS_CHECKS',
+  'SECRET_SCANNING',
+  'TAG',
+  'TAG_NAME_PATTERN',
+  'UPDATE',
+  'WORKFLOWS',
+  'WORKFLOW_UPDATES',
 ]);
 
 /** REST rule parameters as GraphQL `RuleParameters` (the kinds qms reads; others are null). */
@@ -588,7 +641,10 @@ function buildRuleParameters(type: string, p: Record<string, unknown> | undefine
         __typename: 'RequiredStatusChecksParameters',
         doNotEnforceOnCreate: p['do_not_enforce_on_create'] === true,
         strictRequiredStatusChecksPolicy: p['strict_required_status_checks_policy'] === true,
-        requiredStatusChecks: (Array.isArray(p['required_status_checks']) ? (p['required_status_checks'] as Record<string, unknown>[]) : []).map((c) => ({
+        requiredStatusChecks: (Array.isArray(p['required_status_checks'])
+          ? (p['required_status_checks'] as Record<string, unknown>[])
+          : []
+        ).map((c) => ({
           __typename: 'StatusCheckConfiguration',
           context: String(c['context'] ?? ''),
           integrationId: typeof c['integration_id'] === 'number' ? c['integration_id'] : null,
@@ -698,7 +754,8 @@ export function resolveNode(exec: Exec, id: string): unknown {
       const permission = () => permissionOf(state, exec.viewer, r);
       map.set(r.nodeId, () => (permission() === null ? null : buildRepositoryNode(exec, r)));
       for (const rule of r.protectionRules) map.set(rule.nodeId, () => (permission() === 'admin' ? buildRuleNode(exec, r, rule) : null));
-      for (const rs of r.rulesets) map.set(rs.node_id, () => (permission() === null ? null : buildRulesetNode(exec, rs, permission() === 'admin')));
+      for (const rs of r.rulesets)
+        map.set(rs.node_id, () => (permission() === null ? null : buildRulesetNode(exec, rs, permission() === 'admin')));
     }
     exec.nodes = map;
   }
@@ -723,4 +780,3 @@ export function findActorByNodeId(
   if (app) return { kind: 'app', app };
   return null;
 }
-

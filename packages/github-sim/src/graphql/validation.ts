@@ -197,7 +197,10 @@ function rubyError(
  * path, and applies the replaced rules. Returns the errors and the path of
  * every visited node (used to place errors from the graphql-js rules).
  */
-function githubRubyRules(schema: GraphQLSchema, document: DocumentNode): { errors: GithubGraphqlError[]; paths: Map<ASTNode, (string | number)[]> } {
+function githubRubyRules(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+): { errors: GithubGraphqlError[]; paths: Map<ASTNode, (string | number)[]> } {
   const typeInfo = new TypeInfo(schema);
   const path: string[] = [];
   const paths = new Map<ASTNode, (string | number)[]>();
@@ -241,7 +244,12 @@ function githubRubyRules(schema: GraphQLSchema, document: DocumentNode): { error
           };
           if (parentType && isUnionType(parentType) && node.name.value !== '__typename') {
             return skip(
-              rubyError([...path], { code: 'selectionMismatch', nodeName: parentType.name }, node, `Selections can't be made directly on unions (see selections on ${parentType.name})`),
+              rubyError(
+                [...path],
+                { code: 'selectionMismatch', nodeName: parentType.name },
+                node,
+                `Selections can't be made directly on unions (see selections on ${parentType.name})`,
+              ),
             );
           }
           if (!def) {
@@ -283,7 +291,9 @@ function githubRubyRules(schema: GraphQLSchema, document: DocumentNode): { error
             );
           }
           const present = new Set((node.arguments ?? []).map((a) => a.name.value));
-          const missing = def.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !present.has(a.name)).map((a) => a.name);
+          const missing = def.args
+            .filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !present.has(a.name))
+            .map((a) => a.name);
           if (missing.length > 0) {
             errors.push(
               rubyError(
@@ -306,7 +316,9 @@ function githubRubyRules(schema: GraphQLSchema, document: DocumentNode): { error
           push(node, node.name.value);
           const argDef = typeInfo.getArgument();
           const directive = typeInfo.getDirective();
-          const owner = directive ? { kind: 'Directive', name: directive.name } : { kind: 'Field', name: fieldNames[fieldNames.length - 1] ?? '' };
+          const owner = directive
+            ? { kind: 'Directive', name: directive.name }
+            : { kind: 'Field', name: fieldNames[fieldNames.length - 1] ?? '' };
           if (!argDef) {
             errors.push(
               rubyError(
@@ -333,7 +345,12 @@ function githubRubyRules(schema: GraphQLSchema, document: DocumentNode): { error
             errors.push(
               rubyError(
                 [...path, ...problem.path],
-                { code: 'missingRequiredInputObjectAttribute', argumentName: problem.field, argumentType: problem.fieldType, inputObjectType: problem.inputType },
+                {
+                  code: 'missingRequiredInputObjectAttribute',
+                  argumentName: problem.field,
+                  argumentType: problem.fieldType,
+                  inputObjectType: problem.inputType,
+                },
                 problem.node,
                 `Argument '${problem.field}' on InputObject '${problem.inputType}' is required. Expected type ${problem.fieldType}`,
               ),

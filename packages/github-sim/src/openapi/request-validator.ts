@@ -288,7 +288,9 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], body: unkno
     }
     let candidates = [...branches.values()];
     // Alternatives that differ only in type (string | array | null): one "is not a … or …" line.
-    const typeOnly = candidates.length > 1 && candidates.every((list) => list.length === 1 && list[0]?.keyword === 'type' && list[0].instancePath === c.instancePath);
+    const typeOnly =
+      candidates.length > 1 &&
+      candidates.every((list) => list.length === 1 && list[0]?.keyword === 'type' && list[0].instancePath === c.instancePath);
     if (typeOnly) {
       const types = [...new Set(candidates.flatMap((list) => String((list[0]?.params as { type?: unknown }).type).split(',')))];
       lines.push(`For '${at}', ${rubyInspect(valueAt(body, c.instancePath))} is not ${types.map((t) => ARTICLES[t] ?? t).join(' or ')}.`);
@@ -308,12 +310,22 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], body: unkno
         candidates = accepting;
         continue;
       }
-      const allowed = [...new Set(refusing.flatMap((list) => refusals(list).filter((e) => e.instancePath === path).flatMap((e) => {
-        const p = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
-        return p.allowedValues ?? [p.allowedValue];
-      })))];
+      const allowed = [
+        ...new Set(
+          refusing.flatMap((list) =>
+            refusals(list)
+              .filter((e) => e.instancePath === path)
+              .flatMap((e) => {
+                const p = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
+                return p.allowedValues ?? [p.allowedValue];
+              }),
+          ),
+        ),
+      ];
       const sample = refusals(refusing[0] as ErrorObject[]).find((e) => e.instancePath === path) as ErrorObject;
-      lines.push(`For '${fragment(sample.schemaPath, sample.keyword)}', ${rubyInspect(valueAt(body, path))} is not a member of ${rubyInspect(allowed)}.`);
+      lines.push(
+        `For '${fragment(sample.schemaPath, sample.keyword)}', ${rubyInspect(valueAt(body, path))} is not a member of ${rubyInspect(allowed)}.`,
+      );
       candidates = [];
       break;
     }

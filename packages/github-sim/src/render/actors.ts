@@ -218,9 +218,7 @@ export function renderTeamFull(state: SimState, org: SimOrg, team: SimTeam, urls
 /** `integration` (GitHub App). Apps in the fixture are owned by the first organization. */
 export function renderApp(state: SimState, app: SimApp, urls: Urls) {
   const ownerOrg = state.orgs[0];
-  const owner = ownerOrg
-    ? renderOrgAsUser(ownerOrg, urls)
-    : renderOwner(state, 'sandbox', urls);
+  const owner = ownerOrg ? renderOrgAsUser(ownerOrg, urls) : renderOwner(state, 'sandbox', urls);
   return {
     id: app.id,
     slug: app.slug,

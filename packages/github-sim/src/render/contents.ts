@@ -68,7 +68,10 @@ export function renderDirectory(repo: SimRepo, dir: string, ref: string, urls: U
         url: l.self,
         git_url: l.git,
         html_url: l.html,
-        download_url: type === 'file' ? `${urls.web}/raw/${repo.owner}/${repo.name}/${encodePathKeepingSlashes(ref)}/${encodePathKeepingSlashes(path)}` : null,
+        download_url:
+          type === 'file'
+            ? `${urls.web}/raw/${repo.owner}/${repo.name}/${encodePathKeepingSlashes(ref)}/${encodePathKeepingSlashes(path)}`
+            : null,
         _links: l,
       };
     });

@@ -68,13 +68,7 @@ export function viewerBypass(
 }
 
 /** Full ruleset (GET/POST/PUT responses). */
-export function renderRuleset(
-  state: SimState,
-  ruleset: SimRuleset,
-  urls: Urls,
-  viewer: SimUser | null,
-  repo: SimRepo | null,
-) {
+export function renderRuleset(state: SimState, ruleset: SimRuleset, urls: Urls, viewer: SimUser | null, repo: SimRepo | null) {
   const out: Record<string, unknown> = {
     id: ruleset.id,
     name: ruleset.name,

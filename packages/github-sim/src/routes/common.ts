@@ -26,10 +26,7 @@ export interface RepoAccess {
  * `min`: required permission; below it the answer is `denied` (404 by default,
  * as GitHub hides what you cannot administer on protection endpoints).
  */
-export function requireRepo(
-  ctx: RequestContext,
-  options: { min?: SimPermission; denied?: () => ApiError } = {},
-): RepoAccess {
+export function requireRepo(ctx: RequestContext, options: { min?: SimPermission; denied?: () => ApiError } = {}): RepoAccess {
   const repo = findRepo(ctx.sim.state, ctx.params['owner'] ?? '', ctx.params['repo'] ?? '');
   if (!repo) throw notFound();
   const permission = permissionOf(ctx.sim.state, ctx.viewer, repo);

@@ -40,10 +40,14 @@ function putContents(ctx: RequestContext) {
   const body = bodyObject(ctx);
   const path = (ctx.params['path'] ?? '').replace(/^\/+|\/+$/g, '');
   if (typeof body['message'] !== 'string') {
-    throw body['message'] === undefined ? invalidRequest(`"message" wasn't supplied.`) : invalidRequest(`For 'properties/message', ${rubyInspect(body['message'])} is not a string.`);
+    throw body['message'] === undefined
+      ? invalidRequest(`"message" wasn't supplied.`)
+      : invalidRequest(`For 'properties/message', ${rubyInspect(body['message'])} is not a string.`);
   }
   if (typeof body['content'] !== 'string') {
-    throw body['content'] === undefined ? invalidRequest(`"content" wasn't supplied.`) : invalidRequest(`For 'properties/content', ${rubyInspect(body['content'])} is not a string.`);
+    throw body['content'] === undefined
+      ? invalidRequest(`"content" wasn't supplied.`)
+      : invalidRequest(`For 'properties/content', ${rubyInspect(body['content'])} is not a string.`);
   }
   if (!/^[A-Za-z0-9+/=\s]*$/.test(body['content'])) throw invalidRequest('content is not valid Base64');
   const branch = typeof body['branch'] === 'string' ? body['branch'] : repo.defaultBranch;
@@ -92,7 +96,13 @@ function putContents(ctx: RequestContext) {
         message: body['message'],
         tree: { url: `${base}/git/trees/${tree}`, sha: tree },
         parents: parent
-          ? [{ url: `${base}/git/commits/${parent}`, html_url: `${ctx.urls.repoHtml(repo.owner, repo.name)}/commit/${parent}`, sha: parent }]
+          ? [
+              {
+                url: `${base}/git/commits/${parent}`,
+                html_url: `${ctx.urls.repoHtml(repo.owner, repo.name)}/commit/${parent}`,
+                sha: parent,
+              },
+            ]
           : [],
         verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
       },
@@ -115,8 +125,18 @@ function listCodeownersErrors(ctx: RequestContext) {
 }
 
 export const contentRoutes: RouteDef[] = [
-  { method: 'GET', template: '/repos/{owner}/{repo}/codeowners/errors', docs: '/rest/repos/repos#list-codeowners-errors', handler: listCodeownersErrors },
-  { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', docs: '/rest/repos/contents#get-repository-content', handler: getContents },
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/codeowners/errors',
+    docs: '/rest/repos/repos#list-codeowners-errors',
+    handler: listCodeownersErrors,
+  },
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/contents/{path}',
+    docs: '/rest/repos/contents#get-repository-content',
+    handler: getContents,
+  },
   {
     method: 'PUT',
     template: '/repos/{owner}/{repo}/contents/{path}',

@@ -10,7 +10,13 @@ export const graphqlRoutes: RouteDef[] = [
     docs: '/graphql',
     handler: async (ctx) => {
       if (!ctx.viewer) {
-        throw new ApiError(401, 'This endpoint requires you to be authenticated.', {}, {}, 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql');
+        throw new ApiError(
+          401,
+          'This endpoint requires you to be authenticated.',
+          {},
+          {},
+          'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
+        );
       }
       const gctx: GraphqlContext = {
         state: ctx.sim.state,

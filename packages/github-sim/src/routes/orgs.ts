@@ -5,7 +5,15 @@ import type { SimRepo, SimState } from '../model.js';
 import { findApp, findUser, isOrgMember, isOrgOwner, permissionOf, reposOf } from '../access.js';
 import { indexOf } from '../state-index.js';
 import { ApiError, notFound, pagedResult, type RouteDef, type RequestContext } from '../http.js';
-import { renderApp, renderOrgAsUser, renderOrgFull, renderOrgSimple, renderPrivateUser, renderPublicUser, renderSimpleUser } from '../render/actors.js';
+import {
+  renderApp,
+  renderOrgAsUser,
+  renderOrgFull,
+  renderOrgSimple,
+  renderPrivateUser,
+  renderPublicUser,
+  renderSimpleUser,
+} from '../render/actors.js';
 import { renderMinimalRepo } from '../render/repos.js';
 import { requireOrg } from './common.js';
 
@@ -18,7 +26,13 @@ function sortedRepos(state: SimState, owner: string, sort: SortKey, direction: '
   const memo = index.memo.get(key) as readonly SimRepo[] | undefined;
   if (memo) return memo;
   const field = (r: SimRepo): string =>
-    sort === 'full_name' ? `${r.owner}/${r.name}`.toLowerCase() : sort === 'updated' ? r.updatedAt : sort === 'pushed' ? (r.pushedAt ?? '') : r.createdAt;
+    sort === 'full_name'
+      ? `${r.owner}/${r.name}`.toLowerCase()
+      : sort === 'updated'
+        ? r.updatedAt
+        : sort === 'pushed'
+          ? (r.pushedAt ?? '')
+          : r.createdAt;
   const sorted = [...reposOf(state, owner)].sort((a, b) => {
     const fa = field(a);
     const fb = field(b);
@@ -74,7 +88,9 @@ function listOrgRepos(ctx: RequestContext) {
   const type = ctx.query.get('type') ?? 'all';
   if (!['all', 'public', 'private', 'forks', 'sources', 'member'].includes(type)) {
     throw new ApiError(422, 'Validation Failed', {
-      errors: [{ resource: 'Search', field: 'type', code: 'invalid', message: `type must be one of all, public, private, forks, sources, member` }],
+      errors: [
+        { resource: 'Search', field: 'type', code: 'invalid', message: `type must be one of all, public, private, forks, sources, member` },
+      ],
     });
   }
   const sortParam = ctx.query.get('sort') ?? 'created';
@@ -92,9 +108,7 @@ function listOrgRepos(ctx: RequestContext) {
     visible.push({ repo, permission });
   }
   // Anonymous callers get no `permissions` object, as on GitHub.
-  return pagedResult(ctx, visible, ({ repo, permission }) =>
-    renderMinimalRepo(state, repo, ctx.urls, ctx.viewer ? permission : null),
-  );
+  return pagedResult(ctx, visible, ({ repo, permission }) => renderMinimalRepo(state, repo, ctx.urls, ctx.viewer ? permission : null));
 }
 
 function listMembers(ctx: RequestContext) {
@@ -154,7 +168,8 @@ export const orgRoutes: RouteDef[] = [
       const user = findUser(ctx.sim.state, ctx.params['username'] ?? '');
       if (!user) throw notFound();
       // GitHub answers the viewer's own login with the private-user shape.
-      const body = ctx.viewer?.id === user.id ? renderPrivateUser(ctx.sim.state, user, ctx.urls) : renderPublicUser(ctx.sim.state, user, ctx.urls);
+      const body =
+        ctx.viewer?.id === user.id ? renderPrivateUser(ctx.sim.state, user, ctx.urls) : renderPublicUser(ctx.sim.state, user, ctx.urls);
       return { status: 200, body };
     },
   },
@@ -195,7 +210,12 @@ export const orgRoutes: RouteDef[] = [
     },
   },
   { method: 'GET', template: '/orgs/{org}/repos', docs: '/rest/repos/repos#list-organization-repositories', handler: listOrgRepos },
-  { method: 'GET', template: '/orgs/{org}/installations', docs: '/rest/orgs/orgs#list-app-installations-for-an-organization', handler: listInstallations },
+  {
+    method: 'GET',
+    template: '/orgs/{org}/installations',
+    docs: '/rest/orgs/orgs#list-app-installations-for-an-organization',
+    handler: listInstallations,
+  },
   { method: 'GET', template: '/orgs/{org}/members', docs: '/rest/orgs/members#list-organization-members', handler: listMembers },
   {
     method: 'GET',
@@ -204,4 +224,3 @@ export const orgRoutes: RouteDef[] = [
     handler: getMembership,
   },
 ];
-

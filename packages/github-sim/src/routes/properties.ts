@@ -6,7 +6,17 @@
  */
 import type { SimOrg, SimPropertyDefinition, SimRepo } from '../model.js';
 import { findRepo, isOrgMember, isOrgOwner, ownerOrg, permissionOf, reposOf } from '../access.js';
-import { ApiError, bodyObject, forbidden, invalidRequest, notFound, pagedResult, validationFailed, type RequestContext, type RouteDef } from '../http.js';
+import {
+  ApiError,
+  bodyObject,
+  forbidden,
+  invalidRequest,
+  notFound,
+  pagedResult,
+  validationFailed,
+  type RequestContext,
+  type RouteDef,
+} from '../http.js';
 import { assertWritable, requireOrg, requireRepo, rubyInspect } from './common.js';
 
 /** UNCONFIRMED wording for a member who is not an owner. */
@@ -65,7 +75,9 @@ function readValues(org: SimOrg, raw: unknown): PropertyValueInput[] {
           (def.value_type !== 'single_select' || (def.allowed_values ?? []).includes(value)) &&
           (def.value_type !== 'true_false' || value === 'true' || value === 'false');
     if (!ok) {
-      errors.push(`${rubyInspect(value)} is not a valid value for ${name}${def.allowed_values ? ` (allowed: ${def.allowed_values.join(', ')})` : ''}`);
+      errors.push(
+        `${rubyInspect(value)} is not a valid value for ${name}${def.allowed_values ? ` (allowed: ${def.allowed_values.join(', ')})` : ''}`,
+      );
       return [];
     }
     return [{ name, value: value as string | string[], def }];
@@ -134,7 +146,11 @@ export const propertyRoutes: RouteDef[] = [
         throw invalidRequest(`For 'properties/value_type', ${rubyInspect(valueType)} is not a member of ${rubyInspect(VALUE_TYPES)}.`);
       }
       const allowed = body['allowed_values'];
-      if (allowed !== undefined && allowed !== null && (!Array.isArray(allowed) || allowed.some((v) => typeof v !== 'string') || allowed.length > 200)) {
+      if (
+        allowed !== undefined &&
+        allowed !== null &&
+        (!Array.isArray(allowed) || allowed.some((v) => typeof v !== 'string') || allowed.length > 200)
+      ) {
         throw invalidRequest(`For 'properties/allowed_values', ${rubyInspect(allowed)} is not an array of at most 200 strings.`);
       }
       if ((valueType === 'single_select' || valueType === 'multi_select') && (!Array.isArray(allowed) || allowed.length === 0)) {
@@ -142,7 +158,8 @@ export const propertyRoutes: RouteDef[] = [
       }
       const required = body['required'] === true;
       const defaultValue = (body['default_value'] ?? null) as string | string[] | null;
-      if (required && defaultValue === null) throw validationFailed(['default_value must be provided for required properties'], 'CustomProperty');
+      if (required && defaultValue === null)
+        throw validationFailed(['default_value must be provided for required properties'], 'CustomProperty');
       const editable = body['values_editable_by'];
       const def: SimPropertyDefinition = {
         property_name: name,

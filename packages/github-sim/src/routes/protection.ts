@@ -84,7 +84,11 @@ function deleteProtection(ctx: RequestContext) {
  * `{url, enabled}` sub-resources. Writes change the rule that applies to the
  * branch — the same rule GET shows (UNCONFIRMED for wildcard rules).
  */
-function toggle(field: 'requiredSignatures' | 'enforceAdmins', suffix: string, docs: Record<'get' | 'post' | 'delete', string>): RouteDef[] {
+function toggle(
+  field: 'requiredSignatures' | 'enforceAdmins',
+  suffix: string,
+  docs: Record<'get' | 'post' | 'delete', string>,
+): RouteDef[] {
   const render = (ctx: RequestContext, repo: { owner: string; name: string }, branch: string, rule: SimProtectionRule) => ({
     url: `${ctx.urls.protection(repo.owner, repo.name, branch)}/${suffix}`,
     enabled: rule[field],

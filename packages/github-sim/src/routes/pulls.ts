@@ -2,7 +2,15 @@
 import type { SimPull, SimRepo } from '../model.js';
 import { findTeam, findUser, ownerOrg } from '../access.js';
 import { ApiError, bodyObject, forbidden, notFound, pagedResult, type RequestContext, type RouteDef } from '../http.js';
-import { canReview, renderPull, renderPullCommit, renderPullFile, renderPullSimple, renderRequestedReviewers, renderReview } from '../render/pulls.js';
+import {
+  canReview,
+  renderPull,
+  renderPullCommit,
+  renderPullFile,
+  renderPullSimple,
+  renderRequestedReviewers,
+  renderReview,
+} from '../render/pulls.js';
 import { assertWritable, requireRepo, stringList } from './common.js';
 import { mergeBlocker, type MergeMethod } from '../merge-rules.js';
 import { fakeSha } from '../render/commits.js';
@@ -114,11 +122,15 @@ function mergePull(ctx: RequestContext) {
   const body = ctx.body === undefined || ctx.body === null ? {} : bodyObject(ctx);
   const method = (body['merge_method'] ?? 'merge') as MergeMethod;
   if (!(method in METHOD_OFF)) {
-    throw new ApiError(422, `Invalid request.\n\nFor 'properties/merge_method', "${String(method)}" is not a member of ["merge", "squash", "rebase"].`);
+    throw new ApiError(
+      422,
+      `Invalid request.\n\nFor 'properties/merge_method', "${String(method)}" is not a member of ["merge", "squash", "rebase"].`,
+    );
   }
   if (pull.state !== 'open' || pull.merged) throw new ApiError(405, 'Pull Request is not mergeable');
   if (pull.draft) throw new ApiError(405, 'Pull Request is still a draft'); // UNCONFIRMED wording
-  if (typeof body['sha'] === 'string' && body['sha'] !== pull.headSha) throw new ApiError(409, 'Head branch was modified. Review and try the merge again.');
+  if (typeof body['sha'] === 'string' && body['sha'] !== pull.headSha)
+    throw new ApiError(409, 'Head branch was modified. Review and try the merge again.');
   if (!METHOD_OFF[method].allowed(repo)) throw new ApiError(405, METHOD_OFF[method].message);
   const blocker = mergeBlocker(ctx.sim.state, repo, pull, ctx.viewer, method);
   if (blocker !== null) throw new ApiError(405, blocker, {}, {}, 'https://docs.github.com/articles/about-protected-branches');

@@ -24,12 +24,22 @@ function patchRepo(ctx: RequestContext) {
   const defaultBranch = optionalString(body, 'default_branch');
   if (defaultBranch !== undefined && repo.branches[defaultBranch] === undefined) {
     throw new ApiError(422, 'Validation Failed', {
-      errors: [{ resource: 'Repository', code: 'invalid', field: 'default_branch', message: `Cannot update default branch for this repository: branch ${defaultBranch} not found` }],
+      errors: [
+        {
+          resource: 'Repository',
+          code: 'invalid',
+          field: 'default_branch',
+          message: `Cannot update default branch for this repository: branch ${defaultBranch} not found`,
+        },
+      ],
     });
   }
   const visibility = optionalString(body, 'visibility');
   if (visibility !== undefined && !['public', 'private', 'internal'].includes(visibility)) {
-    throw new ApiError(422, `Invalid request.\n\nFor 'properties/visibility', ${JSON.stringify(visibility)} is not a member of ["public", "private", "internal"].`);
+    throw new ApiError(
+      422,
+      `Invalid request.\n\nFor 'properties/visibility', ${JSON.stringify(visibility)} is not a member of ["public", "private", "internal"].`,
+    );
   }
   const isPrivate = optionalBoolean(body, 'private');
   const squash = optionalBoolean(body, 'allow_squash_merge');

@@ -9,7 +9,17 @@
  */
 import type { SimRepo, SimRuleset } from '../model.js';
 import { findOrg, isOrgOwner } from '../access.js';
-import { ApiError, bodyObject, forbidden, notFound, pagedResult, queryFlag, validationFailed, type RequestContext, type RouteDef } from '../http.js';
+import {
+  ApiError,
+  bodyObject,
+  forbidden,
+  notFound,
+  pagedResult,
+  queryFlag,
+  validationFailed,
+  type RequestContext,
+  type RouteDef,
+} from '../http.js';
 import { renderDetailedRule, renderRuleset, renderRulesetSummary } from '../render/rulesets.js';
 import { activeRulesForBranch, rulesetsForRepo } from '../rules-engine.js';
 import { ORG_RULESETS_UPGRADE_MESSAGE, assertProtectionPlan, assertWritable, requireOrg, requireRepo, rubyInspect } from './common.js';
@@ -57,13 +67,16 @@ function applyRulesetBody(ctx: RequestContext, target: SimRuleset, creating: boo
     // "Evaluate" is an Enterprise feature (docs/github-api.md "Who a rule binds"): other
     // plans refuse it. UNCONFIRMED wording of the 422.
     if (body['enforcement'] === 'evaluate' && ownerPlan(ctx, target) !== 'enterprise') {
-      throw validationFailed([{ resource: 'Ruleset', field: 'enforcement', code: 'invalid', message: 'Evaluate mode is only available with GitHub Enterprise' }]);
+      throw validationFailed([
+        { resource: 'Ruleset', field: 'enforcement', code: 'invalid', message: 'Evaluate mode is only available with GitHub Enterprise' },
+      ]);
     }
     target.enforcement = body['enforcement'] as SimRuleset['enforcement'];
   }
   if (body['target'] !== undefined) {
     const targets = org ? ['branch', 'tag', 'push', 'repository'] : ['branch', 'tag', 'push'];
-    if (typeof body['target'] !== 'string' || !targets.includes(body['target'])) throw invalid('target', body['target'], `a member of ${rubyInspect(targets)}`);
+    if (typeof body['target'] !== 'string' || !targets.includes(body['target']))
+      throw invalid('target', body['target'], `a member of ${rubyInspect(targets)}`);
     target.target = body['target'] as SimRuleset['target'];
   }
   if (body['bypass_actors'] !== undefined) {
@@ -74,9 +87,11 @@ function applyRulesetBody(ctx: RequestContext, target: SimRuleset, creating: boo
         throw invalid('bypass_actors/items', a, 'a bypass actor');
       }
       const mode = a['bypass_mode'] ?? 'always';
-      if (typeof mode !== 'string' || !BYPASS_MODES.includes(mode)) throw invalid('bypass_mode', mode, `a member of ${rubyInspect(BYPASS_MODES)}`);
+      if (typeof mode !== 'string' || !BYPASS_MODES.includes(mode))
+        throw invalid('bypass_mode', mode, `a member of ${rubyInspect(BYPASS_MODES)}`);
       const id = a['actor_id'];
-      if (id !== undefined && id !== null && (typeof id !== 'number' || !Number.isInteger(id))) throw invalid('actor_id', id, 'an integer or null');
+      if (id !== undefined && id !== null && (typeof id !== 'number' || !Number.isInteger(id)))
+        throw invalid('actor_id', id, 'an integer or null');
       return { actor_id: (id as number | null | undefined) ?? null, actor_type: a['actor_type'], bypass_mode: mode };
     });
   }
@@ -98,7 +113,14 @@ function applyRulesetBody(ctx: RequestContext, target: SimRuleset, creating: boo
     const keys = Object.keys(target.conditions ?? {}).filter((k) => k.startsWith('repository_'));
     if (keys.length !== 1) {
       // UNCONFIRMED wording: org conditions need exactly one repository_* target (spec oneOf).
-      throw validationFailed([{ resource: 'Ruleset', field: 'conditions', code: 'invalid', message: 'Conditions must target repositories by exactly one of repository_name, repository_id or repository_property' }]);
+      throw validationFailed([
+        {
+          resource: 'Ruleset',
+          field: 'conditions',
+          code: 'invalid',
+          message: 'Conditions must target repositories by exactly one of repository_name, repository_id or repository_property',
+        },
+      ]);
     }
   }
   target.updated_at = ctx.sim.timestamp();
@@ -123,7 +145,7 @@ function newRuleset(ctx: RequestContext, source: SimRuleset['source_type'], sour
   };
 }
 
-function targetsFilter(ctx: RequestContext): ((r: SimRuleset) => boolean) {
+function targetsFilter(ctx: RequestContext): (r: SimRuleset) => boolean {
   const raw = ctx.query.get('targets');
   if (!raw) return () => true;
   const wanted = new Set(raw.split(',').map((s) => s.trim()));
@@ -204,7 +226,8 @@ function findRuleset(ctx: RequestContext, rulesets: readonly SimRuleset[]): SimR
 /** List, create, get, update (validated on a draft: a rejected body changes nothing) and delete. */
 function rulesetCrudRoutes(scope: RulesetScope): RouteDef[] {
   const includeParents = (ctx: RequestContext) => queryFlag(ctx.query, 'includes_parents') ?? true;
-  const render = (ctx: RequestContext, holder: RulesetHolder, rs: SimRuleset) => renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, holder.repo);
+  const render = (ctx: RequestContext, holder: RulesetHolder, rs: SimRuleset) =>
+    renderRuleset(ctx.sim.state, rs, ctx.urls, ctx.viewer, holder.repo);
   return [
     {
       method: 'GET',
@@ -212,7 +235,9 @@ function rulesetCrudRoutes(scope: RulesetScope): RouteDef[] {
       docs: scope.docs.list,
       handler: (ctx) => {
         const holder = scope.open(ctx, false);
-        return pagedResult(ctx, scope.visible(ctx, holder, includeParents(ctx)).filter(targetsFilter(ctx)), (r) => renderRulesetSummary(r, ctx.urls));
+        return pagedResult(ctx, scope.visible(ctx, holder, includeParents(ctx)).filter(targetsFilter(ctx)), (r) =>
+          renderRulesetSummary(r, ctx.urls),
+        );
       },
     },
     {
@@ -221,7 +246,8 @@ function rulesetCrudRoutes(scope: RulesetScope): RouteDef[] {
       docs: scope.docs.create,
       handler: (ctx) => {
         const holder = scope.open(ctx, true);
-        if (holder.rulesets.length >= MAX_RULESETS) throw validationFailed([`Maximum number of rulesets (75) reached for this ${scope.noun}`], 'Ruleset');
+        if (holder.rulesets.length >= MAX_RULESETS)
+          throw validationFailed([`Maximum number of rulesets (75) reached for this ${scope.noun}`], 'Ruleset');
         const rs = newRuleset(ctx, scope.sourceType, holder.sourceName);
         applyRulesetBody(ctx, rs, true, holder.rulesets);
         holder.rulesets.push(rs);

@@ -69,7 +69,12 @@ function createStatus(ctx: RequestContext) {
 }
 
 export const statusRoutes: RouteDef[] = [
-  { method: 'POST', template: '/repos/{owner}/{repo}/statuses/{sha}', docs: '/rest/commits/statuses#create-a-commit-status', handler: createStatus },
+  {
+    method: 'POST',
+    template: '/repos/{owner}/{repo}/statuses/{sha}',
+    docs: '/rest/commits/statuses#create-a-commit-status',
+    handler: createStatus,
+  },
   {
     method: 'GET',
     template: '/repos/{owner}/{repo}/commits/{ref}/statuses',

@@ -130,11 +130,17 @@ describe('protection mutations over HTTP', () => {
     const rest = await t.api('/repos/acme/payments-ledger/branches/main/protection');
     expect(rest.status).toBe(200);
     expect(rest.body.required_pull_request_reviews).toMatchObject({ required_approving_review_count: 2, require_code_owner_reviews: true });
-    expect(rest.body.required_status_checks).toMatchObject({ strict: true, contexts: ['qms/dor-validation'], checks: [{ context: 'qms/dor-validation', app_id: null }] });
+    expect(rest.body.required_status_checks).toMatchObject({
+      strict: true,
+      contexts: ['qms/dor-validation'],
+      checks: [{ context: 'qms/dor-validation', app_id: null }],
+    });
     expect(rest.body.enforce_admins.enabled).toBe(true);
     expect(rest.body.restrictions.teams.map((x: any) => x.slug)).toEqual(['payments']);
 
-    const updated = await t.graphql(UPDATE_RULE_MUTATION, { input: { branchProtectionRuleId: rule.id, requiredApprovingReviewCount: 3, requiresLinearHistory: true } });
+    const updated = await t.graphql(UPDATE_RULE_MUTATION, {
+      input: { branchProtectionRuleId: rule.id, requiredApprovingReviewCount: 3, requiresLinearHistory: true },
+    });
     expect(updated.body.errors).toBeUndefined();
     const after = (await t.api('/repos/acme/payments-ledger/branches/main/protection')).body;
     expect(after.required_pull_request_reviews.required_approving_review_count).toBe(3);
@@ -189,7 +195,9 @@ describe('cost', () => {
         nodes { pushAllowances(first: 10) { totalCount } } } } } } }`;
       const res = await small.graphql(heavy);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ errors: [{ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded for user ID \d+\.$/) }] });
+      expect(res.body).toEqual({
+        errors: [{ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded for user ID \d+\.$/) }],
+      });
       const cheap = await small.graphql('query { viewer { login } rateLimit { limit used remaining cost } }');
       expect(cheap.body.data.rateLimit).toEqual({ limit: 50, used: 1, remaining: 49, cost: 1 });
       small.assertContract();

@@ -17,7 +17,11 @@ const base: Exchange = {
   fault: null,
 };
 const ex = (over: Partial<Exchange>): Exchange => ({ ...base, ...over });
-const PUT_PROTECTION = { method: 'PUT', path: '/repos/acme/x/branches/main/protection', route: '/repos/{owner}/{repo}/branches/{branch}/protection' };
+const PUT_PROTECTION = {
+  method: 'PUT',
+  path: '/repos/acme/x/branches/main/protection',
+  route: '/repos/{owner}/{repo}/branches/{branch}/protection',
+};
 
 describe('REST exchanges', () => {
   it('accepts a response that matches the documented schema', () => {
@@ -44,15 +48,28 @@ describe('REST exchanges', () => {
   });
 
   it('holds undocumented error statuses to GitHub’s {message} shape', () => {
-    expect(checkExchange(ex({ status: 401, responseBody: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } }))).toEqual([]);
+    expect(
+      checkExchange(ex({ status: 401, responseBody: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } })),
+    ).toEqual([]);
     expect(checkExchange(ex({ status: 401, responseBody: { error: 'nope' } })).join()).toMatch(/without GitHub's \{message\} body/);
   });
 
   it('flags a request body the schema refuses that was not answered 422', () => {
-    const body = { required_status_checks: null, enforce_admins: { enabled: true }, required_pull_request_reviews: null, restrictions: null };
+    const body = {
+      required_status_checks: null,
+      enforce_admins: { enabled: true },
+      required_pull_request_reviews: null,
+      restrictions: null,
+    };
     const accepted = checkExchange({ ...base, ...PUT_PROTECTION, requestBody: body, status: 200, responseBody: { url: 'u' } });
     expect(accepted.join()).toMatch(/accepted \(200\) a request body GitHub's schema refuses/);
-    const refused = checkExchange({ ...base, ...PUT_PROTECTION, requestBody: body, status: 422, responseBody: { message: 'Invalid request.', documentation_url: 'd', status: '422' } });
+    const refused = checkExchange({
+      ...base,
+      ...PUT_PROTECTION,
+      requestBody: body,
+      status: 422,
+      responseBody: { message: 'Invalid request.', documentation_url: 'd', status: '422' },
+    });
     expect(refused).toEqual([]);
   });
 
@@ -103,11 +120,15 @@ describe('GraphQL exchanges', () => {
 
   it('checks abstract types through __typename and fragments', () => {
     const q = '{ repository(owner: "a", name: "b") { owner { __typename login ... on Organization { databaseId } } } }';
-    expect(checkExchange(gql(q, { data: { repository: { owner: { __typename: 'Organization', login: 'acme', databaseId: 3 } } } }))).toEqual([]);
+    expect(
+      checkExchange(gql(q, { data: { repository: { owner: { __typename: 'Organization', login: 'acme', databaseId: 3 } } } })),
+    ).toEqual([]);
     expect(checkExchange(gql(q, { data: { repository: { owner: { __typename: 'User', login: 'ada', databaseId: 3 } } } })).join()).toMatch(
       /databaseId: not selected/,
     );
-    expect(checkExchange(gql(q, { data: { repository: { owner: { __typename: 'Bot', login: 'x' } } } })).join()).toMatch(/not a possible RepositoryOwner/);
+    expect(checkExchange(gql(q, { data: { repository: { owner: { __typename: 'Bot', login: 'x' } } } })).join()).toMatch(
+      /not a possible RepositoryOwner/,
+    );
   });
 
   it('flags queries GitHub’s schema refuses unless a test sent them on purpose, and data for them always', () => {

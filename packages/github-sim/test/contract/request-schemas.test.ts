@@ -30,7 +30,12 @@ describe('request-schemas.json', () => {
 
   it('gives the validator GitHub’s schema for the protection PUT', () => {
     expect(validateRequestBody('PUT', '/repos/{owner}/{repo}/branches/{branch}/protection', {})).toBe(
-      [`"required_status_checks" wasn't supplied.`, `"enforce_admins" wasn't supplied.`, `"required_pull_request_reviews" wasn't supplied.`, `"restrictions" wasn't supplied.`].join('\n'),
+      [
+        `"required_status_checks" wasn't supplied.`,
+        `"enforce_admins" wasn't supplied.`,
+        `"required_pull_request_reviews" wasn't supplied.`,
+        `"restrictions" wasn't supplied.`,
+      ].join('\n'),
     );
     expect(
       validateRequestBody('PUT', '/repos/{owner}/{repo}/branches/{branch}/protection', {
@@ -45,9 +50,11 @@ describe('request-schemas.json', () => {
   });
 
   it('accepts null where OpenAPI marks a oneOf nullable (custom property values)', () => {
-    expect(validateRequestBody('PATCH', '/repos/{owner}/{repo}/properties/values', { properties: [{ property_name: 'tier', value: null }] })).toBeNull();
-    expect(validateRequestBody('PATCH', '/repos/{owner}/{repo}/properties/values', { properties: [{ property_name: 'tier', value: 3 }] })).toBe(
-      `For 'properties/value', 3 is not a string or an array or null.`,
-    );
+    expect(
+      validateRequestBody('PATCH', '/repos/{owner}/{repo}/properties/values', { properties: [{ property_name: 'tier', value: null }] }),
+    ).toBeNull();
+    expect(
+      validateRequestBody('PATCH', '/repos/{owner}/{repo}/properties/values', { properties: [{ property_name: 'tier', value: 3 }] }),
+    ).toBe(`For 'properties/value', 3 is not a string or an array or null.`);
   });
 });

@@ -89,7 +89,9 @@ async function ok(path: string, init: { method?: string; body?: unknown; as?: st
 
 describe('every simulator route', () => {
   it('is in GitHub’s REST description (or is /graphql)', () => {
-    const missing = githubRoutes.filter((r) => r.template !== '/graphql' && !specHasRoute(r.method, r.template)).map((r) => `${r.method} ${r.template}`);
+    const missing = githubRoutes
+      .filter((r) => r.template !== '/graphql' && !specHasRoute(r.method, r.template))
+      .map((r) => `${r.method} ${r.template}`);
     expect(missing).toEqual([]);
   });
 
@@ -212,11 +214,17 @@ describe('bodies GitHub’s request schema refuses', () => {
   });
 
   it('refuses enforce_admins as {enabled: true}', async () => {
-    await expect422({ ...VALID_PUT, enforce_admins: { enabled: true } }, `For 'properties/enforce_admins', {"enabled"=>true} is not a boolean or null.`);
+    await expect422(
+      { ...VALID_PUT, enforce_admins: { enabled: true } },
+      `For 'properties/enforce_admins', {"enabled"=>true} is not a boolean or null.`,
+    );
   });
 
   it('refuses user objects in restrictions', async () => {
-    await expect422({ ...VALID_PUT, restrictions: { users: [{ login: 'tess', id: 1 }], teams: [] } }, `For 'items', {"login"=>"tess", "id"=>1} is not a string.`);
+    await expect422(
+      { ...VALID_PUT, restrictions: { users: [{ login: 'tess', id: 1 }], teams: [] } },
+      `For 'items', {"login"=>"tess", "id"=>1} is not a string.`,
+    );
   });
 
   it('refuses app_id: null in checks', async () => {
@@ -238,13 +246,19 @@ describe('bodies GitHub’s request schema refuses', () => {
 
   it('refuses required_status_checks with neither or both of contexts and checks (GitHub, not its description)', async () => {
     await expect422({ ...VALID_PUT, required_status_checks: { strict: true } }, `No subschema in "oneOf" matched.`);
-    await expect422({ ...VALID_PUT, required_status_checks: { strict: true, contexts: [], checks: [] } }, `More than one subschema in "oneOf" matched.`);
+    await expect422(
+      { ...VALID_PUT, required_status_checks: { strict: true, contexts: [], checks: [] } },
+      `More than one subschema in "oneOf" matched.`,
+    );
   });
 
   it('reports a bad ruleset rule once, not once per rule type', async () => {
     const res = await t.api(`${LEDGER}/rulesets`, {
       method: 'POST',
-      body: { ...BRANCH_RULESET, rules: [{ type: 'pull_request', parameters: { ...BRANCH_RULESET.rules[1]!.parameters, required_approving_review_count: 'two' } }] },
+      body: {
+        ...BRANCH_RULESET,
+        rules: [{ type: 'pull_request', parameters: { ...BRANCH_RULESET.rules[1]!.parameters, required_approving_review_count: 'two' } }],
+      },
     });
     expect(res.status).toBe(422);
     expect(res.body.message).toBe(

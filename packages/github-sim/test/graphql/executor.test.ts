@@ -17,13 +17,26 @@ async function run(login: string, query: string, variables: Record<string, unkno
 
 describe('viewer and rateLimit', () => {
   it('answers viewer and the rate limit with the computed cost', async () => {
-    const r = await run('ada', '{ viewer { login databaseId id } rateLimit { cost limit remaining used nodeCount resetAt } }', {}, buildState(), {
-      rateLimit: { limit: 5000, used: 10, remaining: 4990, reset: 1_700_000_000 },
-    });
+    const r = await run(
+      'ada',
+      '{ viewer { login databaseId id } rateLimit { cost limit remaining used nodeCount resetAt } }',
+      {},
+      buildState(),
+      {
+        rateLimit: { limit: 5000, used: 10, remaining: 4990, reset: 1_700_000_000 },
+      },
+    );
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.viewer).toEqual({ login: 'ada', databaseId: 1, id: r.state.users[0]!.nodeId });
-    expect(r.body.data.rateLimit).toEqual({ cost: 1, limit: 5000, remaining: 4989, used: 11, nodeCount: 0, resetAt: '2023-11-14T22:13:20Z' });
+    expect(r.body.data.rateLimit).toEqual({
+      cost: 1,
+      limit: 5000,
+      remaining: 4989,
+      used: 11,
+      nodeCount: 0,
+      resetAt: '2023-11-14T22:13:20Z',
+    });
     expect(r.cost).toBe(1);
     expect(r.mutation).toBe(false);
   });
@@ -74,7 +87,11 @@ describe('organization repositories', () => {
       requiresCommitSignatures: false,
       lockBranch: false,
     });
-    expect(api.branchProtectionRules.nodes[1]).toMatchObject({ pattern: 'release/*', requiresApprovingReviews: false, requiresStatusChecks: false });
+    expect(api.branchProtectionRules.nodes[1]).toMatchObject({
+      pattern: 'release/*',
+      requiresApprovingReviews: false,
+      requiresStatusChecks: false,
+    });
   });
 
   it('gives non-admin viewers an empty rule list without an error', async () => {
@@ -104,10 +121,20 @@ describe('organization repositories', () => {
 
   it('pages backwards with last/before', async () => {
     const state = buildState(10);
-    const all = await run('ada', '{ organization(login: "acme") { repositories(first: 100) { edges { cursor node { name } } } } }', {}, state);
+    const all = await run(
+      'ada',
+      '{ organization(login: "acme") { repositories(first: 100) { edges { cursor node { name } } } } }',
+      {},
+      state,
+    );
     const edges = all.body.data.organization.repositories.edges;
     const before = edges[5].cursor;
-    const r = await run('ada', `{ organization(login: "acme") { repositories(last: 2, before: "${before}") { nodes { name } pageInfo { hasPreviousPage hasNextPage } } } }`, {}, state);
+    const r = await run(
+      'ada',
+      `{ organization(login: "acme") { repositories(last: 2, before: "${before}") { nodes { name } pageInfo { hasPreviousPage hasNextPage } } } }`,
+      {},
+      state,
+    );
     expect(r.body.data.organization.repositories.nodes.map((n: Json) => n.name)).toEqual([edges[3].node.name, edges[4].node.name]);
     expect(r.body.data.organization.repositories.pageInfo).toEqual({ hasPreviousPage: true, hasNextPage: true });
   });
@@ -117,7 +144,12 @@ describe('organization repositories', () => {
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual({ organization: null });
     expect(r.body.errors).toEqual([
-      { type: 'NOT_FOUND', path: ['organization'], locations: [{ line: 1, column: 3 }], message: "Could not resolve to an Organization with the login of 'nope'." },
+      {
+        type: 'NOT_FOUND',
+        path: ['organization'],
+        locations: [{ line: 1, column: 3 }],
+        message: "Could not resolve to an Organization with the login of 'nope'.",
+      },
     ]);
   });
 });
@@ -181,7 +213,11 @@ describe('repository fields', () => {
   it('answers an invisible repository like a missing one', async () => {
     const r = await run('eve', '{ repository(owner: "acme", name: "secret") { id } }');
     expect(r.body.data).toEqual({ repository: null });
-    expect(r.body.errors[0]).toMatchObject({ type: 'NOT_FOUND', path: ['repository'], message: "Could not resolve to a Repository with the name 'acme/secret'." });
+    expect(r.body.errors[0]).toMatchObject({
+      type: 'NOT_FOUND',
+      path: ['repository'],
+      message: "Could not resolve to a Repository with the name 'acme/secret'.",
+    });
   });
 
   it('shows organization rulesets that target the repository, with bypass actors for admins only', async () => {
@@ -200,14 +236,29 @@ describe('repository fields', () => {
       enforcement: 'ACTIVE',
       target: 'BRANCH',
       source: { __typename: 'Organization', login: 'acme' },
-      conditions: { refName: { include: ['~DEFAULT_BRANCH'], exclude: [] }, repositoryProperty: { include: [{ name: 'tier', propertyValues: ['1'], source: 'custom' }] } },
+      conditions: {
+        refName: { include: ['~DEFAULT_BRANCH'], exclude: [] },
+        repositoryProperty: { include: [{ name: 'tier', propertyValues: ['1'], source: 'custom' }] },
+      },
     });
     expect(rs.rules.nodes).toEqual([
       { type: 'DELETION', parameters: null },
-      { type: 'PULL_REQUEST', parameters: { __typename: 'PullRequestParameters', requiredApprovingReviewCount: 2, dismissStaleReviewsOnPush: true, requireLastPushApproval: true } },
+      {
+        type: 'PULL_REQUEST',
+        parameters: {
+          __typename: 'PullRequestParameters',
+          requiredApprovingReviewCount: 2,
+          dismissStaleReviewsOnPush: true,
+          requireLastPushApproval: true,
+        },
+      },
       {
         type: 'REQUIRED_STATUS_CHECKS',
-        parameters: { __typename: 'RequiredStatusChecksParameters', strictRequiredStatusChecksPolicy: true, requiredStatusChecks: [{ context: 'qms/dor-validation', integrationId: null }] },
+        parameters: {
+          __typename: 'RequiredStatusChecksParameters',
+          strictRequiredStatusChecksPolicy: true,
+          requiredStatusChecks: [{ context: 'qms/dor-validation', integrationId: null }],
+        },
       },
     ]);
     expect(rs.bypassActors.nodes).toEqual([
@@ -286,8 +337,21 @@ describe('branch protection mutations', () => {
     const stored = api.protectionRules.find((r) => r.pattern === 'release/**/*')!;
     expect(stored.id).toBe(payload.branchProtectionRule.databaseId);
     expect(stored.nodeId).toBe(payload.branchProtectionRule.id);
-    expect(stored.requiredReviews).toEqual({ count: 2, dismissStale: false, codeOwners: false, lastPushApproval: false, dismissalRestrictions: null, bypassAllowances: null });
-    expect(stored.requiredStatusChecks).toEqual({ strict: false, checks: [{ context: 'qms/dor-validation', appId: null }, { context: 'ci/build', appId: 900 }] });
+    expect(stored.requiredReviews).toEqual({
+      count: 2,
+      dismissStale: false,
+      codeOwners: false,
+      lastPushApproval: false,
+      dismissalRestrictions: null,
+      bypassAllowances: null,
+    });
+    expect(stored.requiredStatusChecks).toEqual({
+      strict: false,
+      checks: [
+        { context: 'qms/dor-validation', appId: null },
+        { context: 'ci/build', appId: 900 },
+      ],
+    });
     expect(stored.restrictions).toEqual({ users: [], teams: [200], apps: [] });
     expect(stored.enforceAdmins).toBe(true);
     expect(stored.linearHistory).toBe(false);
@@ -301,17 +365,31 @@ describe('branch protection mutations', () => {
       state,
     );
     expect(updated.body.errors).toBeUndefined();
-    expect(updated.body.data.updateBranchProtectionRule.branchProtectionRule).toEqual({ requiredApprovingReviewCount: 3, requiresLinearHistory: true, isAdminEnforced: true });
+    expect(updated.body.data.updateBranchProtectionRule.branchProtectionRule).toEqual({
+      requiredApprovingReviewCount: 3,
+      requiresLinearHistory: true,
+      isAdminEnforced: true,
+    });
     expect(stored.requiredReviews?.count).toBe(3);
     expect(stored.linearHistory).toBe(true);
     expect(stored.requiredStatusChecks?.checks).toHaveLength(2);
 
-    const off = await run('ada', `mutation { updateBranchProtectionRule(input: {branchProtectionRuleId: "${stored.nodeId}", requiresStatusChecks: false, restrictsPushes: false}) { clientMutationId } }`, {}, state);
+    const off = await run(
+      'ada',
+      `mutation { updateBranchProtectionRule(input: {branchProtectionRuleId: "${stored.nodeId}", requiresStatusChecks: false, restrictsPushes: false}) { clientMutationId } }`,
+      {},
+      state,
+    );
     expect(off.body.errors).toBeUndefined();
     expect(stored.requiredStatusChecks).toBeNull();
     expect(stored.restrictions).toBeNull();
 
-    const deleted = await run('ada', `mutation { deleteBranchProtectionRule(input: {branchProtectionRuleId: "${stored.nodeId}", clientMutationId: "d"}) { clientMutationId } }`, {}, state);
+    const deleted = await run(
+      'ada',
+      `mutation { deleteBranchProtectionRule(input: {branchProtectionRuleId: "${stored.nodeId}", clientMutationId: "d"}) { clientMutationId } }`,
+      {},
+      state,
+    );
     expect(deleted.body).toEqual({ data: { deleteBranchProtectionRule: { clientMutationId: 'd' } } });
     expect(api.protectionRules.map((r) => r.pattern)).toEqual(['main', 'release/*']);
   });
@@ -320,20 +398,29 @@ describe('branch protection mutations', () => {
     const state = buildState();
     const r = await run('ada', CREATE, { input: { repositoryId: state.repos[0]!.nodeId, pattern: 'main' } }, state);
     expect(r.body.data.createBranchProtectionRule).toBeNull();
-    expect(r.body.errors[0]).toMatchObject({ type: 'UNPROCESSABLE', path: ['createBranchProtectionRule'], message: 'Name already protected: main' });
+    expect(r.body.errors[0]).toMatchObject({
+      type: 'UNPROCESSABLE',
+      path: ['createBranchProtectionRule'],
+      message: 'Name already protected: main',
+    });
     expect(r.ctx.dirty).toBe(0);
   });
 
   it('refuses non-admins, archived repositories and Free-plan private repositories', async () => {
     const state = buildState();
     const byNonAdmin = await run('bob', CREATE, { input: { repositoryId: state.repos[0]!.nodeId, pattern: 'dev' } }, state);
-    expect(byNonAdmin.body.errors[0]).toMatchObject({ type: 'FORBIDDEN', message: 'bob does not have the correct permissions to execute `CreateBranchProtectionRule`' });
+    expect(byNonAdmin.body.errors[0]).toMatchObject({
+      type: 'FORBIDDEN',
+      message: 'bob does not have the correct permissions to execute `CreateBranchProtectionRule`',
+    });
     const archived = state.repos.find((r) => r.name === 'old')!;
     const onArchived = await run('ada', CREATE, { input: { repositoryId: archived.nodeId, pattern: 'dev' } }, state);
     expect(onArchived.body.errors[0]).toMatchObject({ type: 'FORBIDDEN', message: 'Repository was archived so is read-only.' });
     const closed = state.repos.find((r) => r.name === 'closed')!;
     const onFree = await run('ada', CREATE, { input: { repositoryId: closed.nodeId, pattern: 'dev' } }, state);
-    expect(onFree.body.errors[0]).toMatchObject({ message: 'Upgrade to GitHub Pro or make this repository public to enable this feature.' });
+    expect(onFree.body.errors[0]).toMatchObject({
+      message: 'Upgrade to GitHub Pro or make this repository public to enable this feature.',
+    });
     const invisible = await run('eve', CREATE, { input: { repositoryId: state.repos[3]!.nodeId, pattern: 'dev' } }, state);
     expect(invisible.body.errors[0]).toMatchObject({ type: 'NOT_FOUND' });
     expect(state.repos.every((r) => r.protectionRules.every((p) => p.pattern !== 'dev'))).toBe(true);
@@ -373,7 +460,12 @@ describe('limits, errors and cost', () => {
       '{ organization(login: "acme") { repositories(first: 100) { nodes { refs(refPrefix: "refs/heads/", first: 100) { nodes { associatedPullRequests(first: 100) { totalCount } } } } } } }',
     );
     expect(r.body).toEqual({
-      errors: [{ type: 'MAX_NODE_LIMIT_EXCEEDED', message: 'This query requests up to 1,010,100 possible nodes which exceeds the maximum limit of 500,000.' }],
+      errors: [
+        {
+          type: 'MAX_NODE_LIMIT_EXCEEDED',
+          message: 'This query requests up to 1,010,100 possible nodes which exceeds the maximum limit of 500,000.',
+        },
+      ],
     });
   });
 
@@ -448,6 +540,11 @@ describe('limits, errors and cost', () => {
   it('answers a body without a query like GitHub', async () => {
     const ctx = contextFor(buildState(), 'ada');
     const r = await executeGraphql({ variables: {} }, ctx);
-    expect(r).toEqual({ status: 200, body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, cost: 1, mutation: false });
+    expect(r).toEqual({
+      status: 200,
+      body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] },
+      cost: 1,
+      mutation: false,
+    });
   });
 });

@@ -52,8 +52,21 @@ export function rule(id: number, pattern: string, over: Partial<SimProtectionRul
     nodeId: `BPR_${Buffer.from(`test:BranchProtectionRule:${id}`).toString('base64url')}`,
     pattern,
     createdAt: '2024-01-05T00:00:00Z',
-    requiredReviews: { count: 2, dismissStale: true, codeOwners: true, lastPushApproval: false, dismissalRestrictions: null, bypassAllowances: null },
-    requiredStatusChecks: { strict: true, checks: [{ context: 'ci/build', appId: 900 }, { context: 'qms/dor-validation', appId: null }] },
+    requiredReviews: {
+      count: 2,
+      dismissStale: true,
+      codeOwners: true,
+      lastPushApproval: false,
+      dismissalRestrictions: null,
+      bypassAllowances: null,
+    },
+    requiredStatusChecks: {
+      strict: true,
+      checks: [
+        { context: 'ci/build', appId: 900 },
+        { context: 'qms/dor-validation', appId: null },
+      ],
+    },
     enforceAdmins: true,
     requiredSignatures: false,
     linearHistory: true,
@@ -118,7 +131,10 @@ export function buildState(extra = 0): SimState {
           required_review_thread_resolution: false,
         },
       },
-      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'qms/dor-validation' }] } },
+      {
+        type: 'required_status_checks',
+        parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'qms/dor-validation' }] },
+      },
     ],
     created_at: '2024-01-01T00:00:00Z',
     updated_at: '2024-01-01T00:00:00Z',
@@ -142,7 +158,16 @@ export function buildState(extra = 0): SimState {
   for (let i = 0; i < extra; i++) repos.push(repo(1000 + i, `r-${String(i).padStart(3, '0')}`));
 
   // A Free org whose private repositories cannot use protection.
-  const free: SimOrg = { ...org, id: 101, nodeId: nodeId('O', 101), login: 'freeco', name: 'Free Co', plan: 'free', teams: [], rulesets: [] };
+  const free: SimOrg = {
+    ...org,
+    id: 101,
+    nodeId: nodeId('O', 101),
+    login: 'freeco',
+    name: 'Free Co',
+    plan: 'free',
+    teams: [],
+    rulesets: [],
+  };
   repos.push(repo(14, 'closed', { owner: 'freeco', visibility: 'private', teams: {} }));
   return {
     version: 1,
@@ -180,4 +205,3 @@ export function contextFor(state: SimState, login: string, over: Partial<Execute
   };
   return ctx;
 }
-

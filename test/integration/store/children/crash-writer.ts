@@ -16,8 +16,16 @@ const out = (line: string): void => {
 function rawProtection(i: number): unknown {
   return {
     url: `https://api.github.com/repos/acme/repo-${i}/branches/main/protection`,
-    required_status_checks: { strict: i % 2 === 0, contexts: ['ci/build', 'qms/dor-validation'], checks: [{ context: 'ci/build', app_id: null }] },
-    required_pull_request_reviews: { dismiss_stale_reviews: true, require_code_owner_reviews: i % 3 === 0, required_approving_review_count: 1 + (i % 3) },
+    required_status_checks: {
+      strict: i % 2 === 0,
+      contexts: ['ci/build', 'qms/dor-validation'],
+      checks: [{ context: 'ci/build', app_id: null }],
+    },
+    required_pull_request_reviews: {
+      dismiss_stale_reviews: true,
+      require_code_owner_reviews: i % 3 === 0,
+      required_approving_review_count: 1 + (i % 3),
+    },
     enforce_admins: { url: 'x', enabled: i % 2 === 1 },
     required_linear_history: { enabled: false },
     allow_force_pushes: { enabled: false },
