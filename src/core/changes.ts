@@ -21,13 +21,36 @@ import { diffMergeSettings, diffProtection, type SettingChange } from './plan.js
 import { mergeSettingsEqual, protectionEquals, type BranchProtection, type MergeSettings } from './protection.js';
 
 /** The kinds of target the engine can write today. */
-export type WritableTargetKind = 'classic_protection' | 'protection_rule' | 'merge_settings' | 'custom_property';
+export type WritableTargetKind = 'classic_protection' | 'protection_rule' | 'merge_settings' | 'custom_property' | 'commit_status';
 export const WRITABLE_TARGET_KINDS: readonly WritableTargetKind[] = [
   'classic_protection',
   'protection_rule',
   'merge_settings',
   'custom_property',
+  'commit_status',
 ];
+
+/**
+ * A commit status as a target: the latest status of one context on one commit. Its key is
+ * `<sha>:<context>` ({@link commitStatusKey}). GitHub keeps every status it was sent; the
+ * latest per context is what protection and the UI see.
+ */
+export interface StatusModel {
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description: string | null;
+  targetUrl: string | null;
+}
+
+/** The key of a commit status target. */
+export function commitStatusKey(sha: string, context: string): string {
+  return `${sha}:${context}`;
+}
+
+/** The commit and context of a commit status target's key. */
+export function parseCommitStatusKey(key: string): { sha: string; context: string } {
+  const i = key.indexOf(':');
+  return { sha: key.slice(0, i), context: key.slice(i + 1) };
+}
 
 export function isWritableTargetKind(kind: string): kind is WritableTargetKind {
   return (WRITABLE_TARGET_KINDS as readonly string[]).includes(kind);
@@ -57,6 +80,8 @@ export type ChangeIntent =
   | { mode: 'merge'; merge: Partial<MergeSettings> }
   /** A custom property value (`null` unsets it). */
   | { mode: 'set'; value: CustomPropertyValue }
+  /** The latest status of a context on a commit (commit_status targets). */
+  | { mode: 'status'; status: StatusModel }
   /** Back to the before-state of a recorded change, unless someone changed the target since (or `force`). */
   | { mode: 'restore'; undo: StoredChange; force: boolean };
 
@@ -80,7 +105,7 @@ export interface PlannedChange {
 export interface LiveTarget {
   /** false: no classic rule for the branch / no rule with the pattern / property unset. Merge settings always exist. */
   exists: boolean;
-  model: BranchProtection | MergeSettings | CustomPropertyValue | null;
+  model: BranchProtection | MergeSettings | CustomPropertyValue | StatusModel | null;
   /** The exact JSON GitHub returned for this target (null when nothing exists). */
   raw: unknown;
   /** Classic: node id of the rule that applies to the branch; pattern: the rule's node id. */
@@ -100,7 +125,8 @@ export type WriteOp =
   | { kind: 'create_rule'; model: BranchProtection }
   | { kind: 'delete_rule'; ruleId: string }
   | { kind: 'patch_merge'; model: MergeSettings }
-  | { kind: 'set_property'; name: string; value: CustomPropertyValue };
+  | { kind: 'set_property'; name: string; value: CustomPropertyValue }
+  | { kind: 'post_status'; sha: string; context: string; status: StatusModel };
 
 /** @deprecated name kept for the rollback planner's callers: a restore is a write like any other. */
 export type RestoreWrite = WriteOp;
@@ -129,7 +155,13 @@ export function targetModelsEqual(kind: string, a: unknown, b: unknown): boolean
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   if (isProtectionKind(kind)) return protectionEquals(a as BranchProtection, b as BranchProtection);
   if (kind === 'merge_settings') return mergeSettingsEqual(a as MergeSettings, b as MergeSettings);
+  if (kind === 'commit_status')
+    return JSON.stringify(normalizeStatus(a as StatusModel)) === JSON.stringify(normalizeStatus(b as StatusModel));
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function normalizeStatus(s: StatusModel): StatusModel {
+  return { state: s.state, description: s.description ?? null, targetUrl: s.targetUrl ?? null };
 }
 
 function propertyText(v: unknown): string | null {
@@ -140,6 +172,17 @@ function propertyText(v: unknown): string | null {
 /** Setting diff between two models of a target kind (`key` names a property target's setting). */
 export function diffTargetModels(kind: string, from: unknown, to: unknown, key = ''): SettingChange[] {
   if (kind === 'merge_settings') return diffMergeSettings((from ?? null) as MergeSettings | null, (to ?? null) as MergeSettings | null);
+  if (kind === 'commit_status') {
+    const a = (from ?? null) as StatusModel | null;
+    const b = (to ?? null) as StatusModel | null;
+    const out: SettingChange[] = [];
+    for (const field of ['state', 'description', 'targetUrl'] as const) {
+      const x = a?.[field] ?? null;
+      const y = b?.[field] ?? null;
+      if (x !== y) out.push({ op: x === null ? '+' : y === null ? '-' : '~', setting: field, before: x, after: y });
+    }
+    return out;
+  }
   if (kind === 'custom_property') {
     const a = propertyText(from);
     const b = propertyText(to);
@@ -185,6 +228,10 @@ function restoreOp(change: StoredChange, live: LiveTarget): WriteOp {
       return { kind: 'patch_merge', model: before as MergeSettings };
     case 'custom_property':
       return { kind: 'set_property', name: change.targetKey, value: (before ?? null) as CustomPropertyValue };
+    case 'commit_status': {
+      const { sha, context } = parseCommitStatusKey(change.targetKey);
+      return { kind: 'post_status', sha, context, status: before as StatusModel };
+    }
     default:
       throw new Error(`internal: cannot restore ${change.targetKind}`);
   }
@@ -204,6 +251,10 @@ export function decideRestore(change: StoredChange, live: LiveTarget, options: {
   if (!isWritableTargetKind(kind)) return { action: 'unsupported', reason: `rollback of ${kind} changes is not supported` };
   if (change.status === 'restored') return { action: 'nothing_to_undo', reason: 'already restored by an earlier rollback' };
   if (change.status === 'skipped_drift') return { action: 'nothing_to_undo', reason: 'was never written (skipped for drift)' };
+  if (kind === 'commit_status' && (change.beforeModel ?? null) === null) {
+    // GitHub keeps every status; there is no "no status" to go back to.
+    return { action: 'unsupported', reason: 'GitHub cannot remove a commit status, only supersede it: run the check again' };
+  }
 
   const before = change.beforeModel ?? null;
   const liveModel = live.exists ? live.model : null;
@@ -272,6 +323,13 @@ export function decideChange(change: PlannedChange, live: LiveTarget): ChangeDec
       if (change.kind !== 'custom_property') throw new Error(`internal: set on ${change.kind}`);
       intended = intent.value;
       op = { kind: 'set_property', name: change.key, value: intent.value };
+      break;
+    }
+    case 'status': {
+      if (change.kind !== 'commit_status') throw new Error(`internal: status on ${change.kind}`);
+      const { sha, context } = parseCommitStatusKey(change.key);
+      intended = normalizeStatus(intent.status);
+      op = { kind: 'post_status', sha, context, status: normalizeStatus(intent.status) };
       break;
     }
   }

@@ -11,7 +11,7 @@
 import { selectApplicableRule } from '../core/branch-patterns.js';
 import { ExitCode, QmsError } from '../core/errors.js';
 import type { CustomPropertyValue, ProtectionRule, RepoInfo } from '../core/github-types.js';
-import type { LiveTarget, PlannedChange, WriteOp } from '../core/changes.js';
+import { parseCommitStatusKey, type LiveTarget, type PlannedChange, type WriteOp } from '../core/changes.js';
 import type { EnsureOutcome, GitHubGateway } from '../github/gateway.js';
 
 /** A step that cannot be done for a reason about this target (not the whole run). */
@@ -90,6 +90,13 @@ export async function readTarget(
       const { value, raw } = await gateway.readCustomProperty(repo, change.key);
       return value === null ? { exists: false, model: null, raw: null, nodeId: null } : { exists: true, model: value, raw, nodeId: null };
     }
+    case 'commit_status': {
+      const { sha, context } = parseCommitStatusKey(change.key);
+      const { status, raw } = await gateway.readCommitStatus(repo, sha, context);
+      return status === null
+        ? { exists: false, model: null, raw: null, nodeId: null }
+        : { exists: true, model: { state: status.state, description: status.description, targetUrl: status.targetUrl }, raw, nodeId: null };
+    }
   }
 }
 
@@ -134,6 +141,19 @@ export async function writeTarget(
     case 'set_property': {
       const r = await gateway.ensureCustomPropertyValues(repo.owner, [repo.name], { [op.name]: op.value });
       return { outcome: r.outcome, model: op.value, raw: null };
+    }
+    case 'post_status': {
+      const posted = await gateway.createCommitStatus(repo, op.sha, {
+        context: op.context,
+        state: op.status.state,
+        ...(op.status.description !== null ? { description: op.status.description } : {}),
+        ...(op.status.targetUrl !== null ? { targetUrl: op.status.targetUrl } : {}),
+      });
+      return {
+        outcome: live.exists ? 'updated' : 'created',
+        model: { state: posted.state, description: posted.description, targetUrl: posted.targetUrl },
+        raw: null,
+      };
     }
   }
 }

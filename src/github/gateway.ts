@@ -229,6 +229,8 @@ export interface GitHubGateway {
     status: { context: string; state: CommitState; description?: string; targetUrl?: string },
   ): Promise<CommitStatus>;
   listCommitStatuses(repo: RepoRef, ref: string): Promise<CommitStatus[]>;
+  /** The latest status of one context on a commit, with its JSON as returned (null: none). */
+  readCommitStatus(repo: RepoRef, sha: string, context: string): Promise<{ status: CommitStatus | null; raw: unknown }>;
 
   /** The CODEOWNERS file of the default branch (first of the three places) and GET …/codeowners/errors. */
   getCodeOwners(repo: RepoRef): Promise<CodeOwnersRead>;

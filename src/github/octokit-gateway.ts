@@ -176,6 +176,9 @@ export class OctokitGateway implements GitHubGateway {
   ): Promise<CommitStatus> {
     return pulls.createCommitStatus(this.client, repo, sha, status);
   }
+  readCommitStatus(repo: RepoRef, sha: string, context: string): Promise<{ status: CommitStatus | null; raw: unknown }> {
+    return pulls.readCommitStatus(this.client, repo, sha, context);
+  }
   listCommitStatuses(repo: RepoRef, ref: string): Promise<CommitStatus[]> {
     return pulls.listCommitStatuses(this.client, repo, ref);
   }

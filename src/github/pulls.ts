@@ -72,3 +72,31 @@ export function listCommitStatuses(client: GitHubClient, repo: RepoRef, ref: str
     client.paginate('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { owner: repo.owner, repo: repo.name, ref }, mapCommitStatus),
   );
 }
+
+/**
+ * The latest status of one context on a commit (GET …/commits/{ref}/status, the combined
+ * status: the latest per context, paged), with the status object exactly as GitHub
+ * returned it; null when the context has no status on that commit.
+ */
+export async function readCommitStatus(
+  client: GitHubClient,
+  repo: RepoRef,
+  sha: string,
+  context: string,
+): Promise<{ status: CommitStatus | null; raw: unknown }> {
+  const route = 'GET /repos/{owner}/{repo}/commits/{ref}/status';
+  // Contexts are case-insensitive on GitHub.
+  const wanted = context.toLowerCase();
+  for (let page = 1; ; page++) {
+    const res = await client.request<unknown>(route, { owner: repo.owner, repo: repo.name, ref: sha, per_page: 100, page });
+    const statuses = client.mapResponse(route, () => {
+      const list = (res.data as { statuses?: unknown }).statuses;
+      return Array.isArray(list) ? list : [];
+    });
+    const raw = statuses.find(
+      (s) => typeof s === 'object' && s !== null && String((s as Record<string, unknown>)['context']).toLowerCase() === wanted,
+    );
+    if (raw !== undefined) return { status: client.mapResponse(route, () => mapCommitStatus(raw)), raw };
+    if (statuses.length < 100) return { status: null, raw: null };
+  }
+}
